@@ -1,0 +1,2 @@
+"""cthub: counter-terrorism cooperation hub."""
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""The core every capability stands on: config, storage, auth, policy, audit, jobs, i18n."""

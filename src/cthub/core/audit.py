@@ -1,0 +1,160 @@
+"""Append-only, hash-chained audit log.
+
+Each event's ``hash`` is SHA-256 over its canonical JSON form, which includes the previous
+event's hash, so editing, deleting or reordering any event breaks the chain from that point on.
+``audit_head`` holds the last sequence number and hash; appending locks it (``FOR UPDATE`` on
+PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite), which serialises writers and detects a truncated
+tail. Database triggers refuse UPDATE and DELETE on ``audit_events`` as a second line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from cthub.core.db import utcnow
+from cthub.core.policy import Actor
+from cthub.core.tables import AuditEvent, AuditHead
+
+GENESIS = "0" * 64
+
+
+def _canonical(ev: AuditEvent) -> bytes:
+    body = [
+        ev.seq,
+        ev.at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+        ev.actor,
+        ev.actor_org_id,
+        ev.action,
+        ev.outcome,
+        ev.resource_type,
+        ev.resource_id,
+        ev.org_id,
+        ev.details or {},
+        ev.prev_hash,
+    ]
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def event_hash(ev: AuditEvent) -> str:
+    return hashlib.sha256(_canonical(ev)).hexdigest()
+
+
+def record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    *,
+    outcome: str = "ok",
+    resource_type: str | None = None,
+    resource_id: str | int | None = None,
+    org_id: int | None = None,
+    details: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event in the caller's transaction, so the event and the work land together."""
+    head = session.scalars(select(AuditHead).where(AuditHead.id == 1).with_for_update()).first()
+    if head is None:
+        head = AuditHead(id=1, seq=0, hash=GENESIS)
+        session.add(head)
+    ev = AuditEvent(
+        seq=head.seq + 1,
+        at=utcnow(),
+        actor=actor.name,
+        actor_org_id=actor.org_id,
+        action=action,
+        outcome=outcome,
+        resource_type=resource_type,
+        resource_id=None if resource_id is None else str(resource_id),
+        org_id=org_id if org_id is not None else actor.org_id,
+        details=details or {},
+        prev_hash=head.hash,
+    )
+    ev.hash = event_hash(ev)
+    head.seq, head.hash = ev.seq, ev.hash
+    session.add(ev)
+    session.flush()
+    return ev
+
+
+@dataclass(frozen=True)
+class Verification:
+    ok: bool
+    checked: int
+    first_bad_seq: int | None = None
+    reason: str | None = None
+
+
+def verify(
+    session: Session, progress: Callable[[int, int], None] | None = None, batch: int = 5000
+) -> Verification:
+    """Walk the chain in sequence order and name the first event that does not fit."""
+    total = session.scalar(select(func.count()).select_from(AuditEvent)) or 0
+    expected_prev, expected_seq, checked = GENESIS, 1, 0
+    rows = session.execute(select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=batch))
+    for ev in rows.scalars():
+        problem = _check(ev, expected_seq, expected_prev)
+        if problem:
+            return Verification(False, checked, ev.seq, problem)
+        expected_prev, expected_seq, checked = ev.hash, ev.seq + 1, checked + 1
+        if progress and checked % batch == 0:
+            progress(checked, total)
+    head = session.get(AuditHead, 1)
+    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
+    if (head_seq, head_hash) != (expected_seq - 1, expected_prev):
+        return Verification(
+            False, checked, expected_seq, "events at the end of the log are missing (head mismatch)"
+        )
+    if progress:
+        progress(checked, total)
+    return Verification(True, checked)
+
+
+def _check(ev: AuditEvent, expected_seq: int, expected_prev: str) -> str | None:
+    if ev.seq != expected_seq:
+        return f"sequence gap: expected event {expected_seq}, found {ev.seq} (deleted events)"
+    if ev.prev_hash != expected_prev:
+        return "previous-hash link broken (event deleted, inserted or reordered before it)"
+    if event_hash(ev) != ev.hash:
+        return "content does not match its hash (event edited)"
+    return None
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    actor: str | None = None
+    action: str | None = None
+    resource_type: str | None = None
+    outcome: str | None = None
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    org_ids: Iterable[int] | None = None
+
+
+def query(flt: AuditFilter) -> Select[tuple[AuditEvent]]:
+    stmt = select(AuditEvent)
+    if flt.actor:
+        stmt = stmt.where(AuditEvent.actor.contains(flt.actor))
+    if flt.action:
+        stmt = stmt.where(AuditEvent.action.startswith(flt.action))
+    if flt.resource_type:
+        stmt = stmt.where(AuditEvent.resource_type == flt.resource_type)
+    if flt.outcome:
+        stmt = stmt.where(AuditEvent.outcome == flt.outcome)
+    if flt.since:
+        stmt = stmt.where(AuditEvent.at >= flt.since)
+    if flt.until:
+        stmt = stmt.where(AuditEvent.at < flt.until)
+    if flt.org_ids is not None:
+        ids = list(flt.org_ids)
+        stmt = stmt.where((AuditEvent.org_id.in_(ids)) | (AuditEvent.actor_org_id.in_(ids)))
+    return stmt.order_by(AuditEvent.seq.desc())
+
+
+__all__ = ["AuditFilter", "Verification", "event_hash", "query", "record", "verify"]

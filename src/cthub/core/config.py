@@ -1,0 +1,118 @@
+"""Typed settings, read from ``CTHUB_*`` environment variables or passed in by tests.
+
+Settings are one immutable object handed to ``create_app``, the CLI and the worker; nothing
+reads the environment after start-up. Every field is documented in ``docs/settings.md`` (a test
+checks it). Secrets have no usable default outside ``demo`` mode: ``check()`` refuses to start
+a production instance with a missing or placeholder secret.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from cthub.core.errors import ConfigError
+
+PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "dev", "demo", "xxx"})
+
+
+class Settings(BaseSettings):
+    """All of cthub's configuration. Field descriptions are the reference documentation."""
+
+    model_config = SettingsConfigDict(env_prefix="CTHUB_", frozen=True, extra="forbid")
+
+    mode: Literal["demo", "development", "production"] = Field(
+        "demo",
+        description="`demo` generates missing secrets and allows demo data; `production` "
+        "refuses placeholder secrets and insecure cookies.",
+    )
+    data_dir: Path = Field(
+        Path("var"), description="Directory for the embedded database, secrets and indexes."
+    )
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL. Unset means SQLite (WAL) at `<data_dir>/cthub.db`; "
+        "`postgresql+psycopg://user@host:5432/db` selects PostgreSQL.",
+    )
+    secret_key: str | None = Field(
+        None,
+        description="Key for CSRF tokens and API-key hashing pepper. Required outside demo "
+        "mode; in demo mode one is generated and kept in `<data_dir>/secret_key`.",
+    )
+    job_backend: Literal["inprocess", "redis"] = Field(
+        "inprocess",
+        description="`inprocess` runs jobs on a worker thread inside `cthub serve`; `redis` "
+        "queues them on Redis for `cthub worker` processes.",
+    )
+    redis_url: str = Field(
+        "redis://127.0.0.1:6379/0", description="Redis URL for the job queue in server mode."
+    )
+    job_queue: str = Field("cthub", description="Name of the Redis job queue.")
+    host: str = Field("127.0.0.1", description="Address `cthub serve` binds to.")
+    port: int = Field(8000, description="Port `cthub serve` listens on.")
+    session_max_age_s: int = Field(
+        8 * 3600, description="Lifetime of a web session, in seconds, since its last use."
+    )
+    cookie_secure: bool | None = Field(
+        None,
+        description="Send session cookies with the Secure flag. Unset means on in "
+        "production and off otherwise (plain http on localhost).",
+    )
+    login_max_failures: int = Field(
+        5, description="Failed logins for one user name within the window before throttling."
+    )
+    login_window_s: int = Field(900, description="Window for counting failed logins, seconds.")
+    default_language: Literal["en", "zh_Hans"] = Field(
+        "en", description="UI language for users who have not chosen one."
+    )
+    page_size: int = Field(50, description="Rows per page in web tables and API listings.")
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'cthub.db').as_posix()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.cookie_secure if self.cookie_secure is not None else self.mode == "production"
+
+    def resolved_secret(self) -> str:
+        """The secret key, generated and persisted under ``data_dir`` in demo mode."""
+        if self.secret_key and self.secret_key.lower() not in PLACEHOLDER_SECRETS:
+            return self.secret_key
+        if self.mode != "demo":
+            raise ConfigError(
+                "CTHUB_SECRET_KEY is missing or a placeholder in {mode} mode.",
+                hint="Set CTHUB_SECRET_KEY to a long random value, e.g. "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`.",
+                mode=self.mode,
+            )
+        path = self.data_dir / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        value = secrets.token_urlsafe(48)
+        path.write_text(value)
+        path.chmod(0o600)
+        return value
+
+    def check(self) -> None:
+        """Refuse unsafe production settings before anything starts."""
+        self.resolved_secret()
+        if self.mode == "production" and self.cookie_secure is False:
+            raise ConfigError(
+                "Insecure cookies are not allowed in production.",
+                hint="Unset CTHUB_COOKIE_SECURE or set it to true.",
+            )
+
+
+__all__ = ["Settings"]

@@ -1,0 +1,157 @@
+"""Who may do what, declared as data, and the one ``require`` every service calls.
+
+``ACTIONS`` maps each action to the roles that may perform it and to the kind of resource it
+touches. Organisation scope is the second gate: data belongs to an organisation, and an actor
+sees another organisation's data only when a ``SharingRule`` grants that kind of resource.
+The local operator (the CLI run on the server, ``Actor.system``) is trusted with everything,
+as the holder of the database file is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cthub.core.errors import Forbidden
+from cthub.core.tables import ROLES, SharingRule
+
+ALL = ROLES
+STAFF = ("admin", "analyst", "reviewer", "viewer")
+
+
+@dataclass(frozen=True)
+class ActionRule:
+    roles: tuple[str, ...]
+    resource_kind: str
+    description: str
+
+
+def _rule(roles: tuple[str, ...], kind: str, description: str) -> ActionRule:
+    return ActionRule(roles, kind, description)
+
+
+ACTIONS: dict[str, ActionRule] = {
+    "orgs.list": _rule(("admin",), "organisation", "List organisations"),
+    "orgs.create": _rule((), "organisation", "Create an organisation (operator only)"),
+    "users.list": _rule(("admin",), "user", "List users of the organisation"),
+    "users.create": _rule(("admin",), "user", "Create a user in the organisation"),
+    "users.disable": _rule(("admin",), "user", "Disable a user"),
+    "users.self": _rule(ALL, "user", "Read or change one's own profile and language"),
+    "keys.list": _rule(("admin",), "api_key", "List API keys of the organisation"),
+    "keys.create": _rule(("admin",), "api_key", "Create an API key"),
+    "keys.revoke": _rule(("admin",), "api_key", "Revoke an API key"),
+    "audit.read": _rule(("admin",), "audit", "Read the audit log of the organisation"),
+    "audit.verify": _rule(("admin",), "audit", "Verify the audit hash chain"),
+    "jobs.read": _rule(ALL, "job", "See one's jobs and their progress"),
+    "jobs.start": _rule(("admin", "analyst"), "job", "Start a long-running job"),
+    "sharing.list": _rule(("admin",), "sharing_rule", "List sharing rules"),
+    "sharing.grant": _rule(("admin",), "sharing_rule", "Share a kind of data with a partner"),
+    "entities.read": _rule(ALL, "entity", "Read entities (persons, organisations, ...)"),
+    "entities.write": _rule(("admin", "analyst"), "entity", "Create or change entities"),
+    "demo.load": _rule((), "demo", "Load demo data (operator only)"),
+}
+
+
+class Owned(Protocol):
+    org_id: Any
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a user through a session, an API key, or the local operator."""
+
+    name: str
+    role: str
+    org_id: int | None
+    user_id: int | None = None
+    via: str = "session"
+    key_id: int | None = None
+    language: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def system(cls, via: str = "cli") -> Actor:
+        return cls(name=f"system:{via}", role="system", org_id=None, via=via)
+
+    @property
+    def is_system(self) -> bool:
+        return self.role == "system"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "role": self.role,
+            "org_id": self.org_id,
+            "user_id": self.user_id,
+            "via": self.via,
+            "key_id": self.key_id,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Actor:
+        return cls(**{k: data.get(k) for k in ("name", "role", "org_id", "user_id", "via", "key_id")})
+
+
+def rule_for(action: str) -> ActionRule:
+    try:
+        return ACTIONS[action]
+    except KeyError:  # a programming error: every service action must be declared
+        raise LookupError(f"undeclared action {action!r}") from None
+
+
+def allowed(actor: Actor, action: str) -> bool:
+    """Role gate only: may this kind of actor perform this action at all?"""
+    return actor.is_system or actor.role in rule_for(action).roles
+
+
+def shared_orgs(session: Session, actor: Actor, resource_kind: str) -> set[int]:
+    """Organisations whose ``resource_kind`` data the actor may read under sharing rules."""
+    if actor.org_id is None:
+        return set()
+    rows = session.scalars(
+        select(SharingRule.grantor_org_id).where(
+            SharingRule.grantee_org_id == actor.org_id,
+            SharingRule.resource_kind == resource_kind,
+        )
+    )
+    return set(rows)
+
+
+def visible_orgs(session: Session, actor: Actor, action: str) -> set[int] | None:
+    """Org ids whose data the actor may see for ``action``; ``None`` means all (operator)."""
+    if actor.is_system:
+        return None
+    own = {actor.org_id} if actor.org_id is not None else set()
+    if action.endswith((".read", ".list")):
+        return own | shared_orgs(session, actor, rule_for(action).resource_kind)
+    return own
+
+
+def require(session: Session, actor: Actor, action: str, resource: Owned | None = None) -> None:
+    """Raise ``Forbidden`` unless ``actor`` may perform ``action`` on ``resource``.
+
+    Writes are allowed only inside the actor's own organisation; reads also reach
+    organisations that shared that kind of resource with the actor's organisation.
+    """
+    if not allowed(actor, action):
+        raise Forbidden(
+            "Your role ({role}) may not perform {action}.",
+            hint="Ask an administrator of your organisation for a role that allows it.",
+            role=actor.role,
+            action=action,
+        )
+    if resource is None or actor.is_system:
+        return
+    orgs = visible_orgs(session, actor, action)
+    if orgs is not None and resource.org_id not in orgs:
+        raise Forbidden(
+            "This {kind} belongs to another organisation.",
+            hint="Data is shared between organisations only under an explicit sharing rule.",
+            kind=rule_for(action).resource_kind,
+        )
+
+
+__all__ = ["ACTIONS", "ActionRule", "Actor", "allowed", "require", "visible_orgs"]
