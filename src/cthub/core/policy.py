@@ -39,6 +39,7 @@ ACTIONS: dict[str, ActionRule] = {
     "users.list": _rule(("admin",), "user", "List users of the organisation"),
     "users.create": _rule(("admin",), "user", "Create a user in the organisation"),
     "users.disable": _rule(("admin",), "user", "Disable a user"),
+    "users.reset_password": _rule(("admin",), "user", "Set a new random password for a user"),
     "users.self": _rule(ALL, "user", "Read or change one's own profile and language"),
     "keys.list": _rule(("admin",), "api_key", "List API keys of the organisation"),
     "keys.create": _rule(("admin",), "api_key", "Create an API key"),

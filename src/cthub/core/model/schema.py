@@ -80,7 +80,7 @@ class Schema:
         self.abstract = spec.abstract
         self.parents = parents
         self.source = source
-        self._ancestors = frozenset({name}).union(*(p._ancestors for p in parents))
+        self._ancestors: frozenset[str] = frozenset({name}).union(*(p._ancestors for p in parents))
         inherited_caption = next((p.caption for p in parents if p.caption), ())
         self.caption: tuple[str, ...] = tuple(spec.caption) or inherited_caption
         required = [r for p in parents for r in p.required] + spec.required
@@ -128,8 +128,9 @@ class _Source:
 
 
 def _fail(file: str, key: str, problem: str, hint: str | None = None) -> ConfigError:
-    return ConfigError("Schema file {file}: {key}: {problem}", hint, file=file, key=key,
-                       problem=problem)
+    return ConfigError(
+        "Schema file {file}: {key}: {problem}", hint, file=file, key=key, problem=problem
+    )
 
 
 def _read_file(file: Traversable) -> dict[str, SchemaSpec]:
@@ -178,8 +179,16 @@ def _resolve_property(schema: Schema, name: str, spec: PropertySpec, file: str) 
         raise _fail(file, f"{key}.range", "only properties of type entity take a range.")
     prop_type = registry.get(spec.type)
     matchable = prop_type.matchable if spec.matchable is None else spec.matchable
-    return Property(name, spec.label, prop_type, schema.name, spec.multiple, matchable,
-                    spec.range, spec.description)
+    return Property(
+        name=name,
+        label=spec.label,
+        type=prop_type,
+        schema=schema.name,
+        multiple=spec.multiple,
+        matchable=matchable,
+        range=spec.range,
+        description=spec.description,
+    )
 
 
 def _merge_properties(schema: Schema, spec: SchemaSpec, file: str) -> dict[str, Property]:
@@ -189,16 +198,22 @@ def _merge_properties(schema: Schema, spec: SchemaSpec, file: str) -> dict[str, 
         for name, prop in parent.properties.items():
             seen = merged.get(name)
             if seen is not None and seen.type is not prop.type:
-                raise _fail(file, f"{schema.name}.extends", f"parents disagree on the type of "
-                            f"{name} ({seen.schema}: {seen.type.name}, {prop.schema}: "
-                            f"{prop.type.name}).")
+                raise _fail(
+                    file,
+                    f"{schema.name}.extends",
+                    f"parents disagree on the type of {name} "
+                    f"({seen.schema}: {seen.type.name}, {prop.schema}: {prop.type.name}).",
+                )
             merged.setdefault(name, prop)
     for name, prop_spec in spec.properties.items():
         prop = _resolve_property(schema, name, prop_spec, file)
         seen = merged.get(name)
         if seen is not None and seen.type is not prop.type:
-            raise _fail(file, f"{schema.name}.properties.{name}.type", f"{prop.type.name} clashes "
-                        f"with {seen.schema}.{name} of type {seen.type.name}.")
+            raise _fail(
+                file,
+                f"{schema.name}.properties.{name}.type",
+                f"{prop.type.name} clashes with {seen.schema}.{name} of type {seen.type.name}.",
+            )
         merged[name] = prop
     for key in ("caption", "required"):
         for name in getattr(schema, key):
@@ -258,7 +273,9 @@ class Model:
             return self._schemata[name]
         except KeyError:
             raise InvalidInput(
-                "Unknown schema {schema}.", "Known schemata: {known}.", schema=name,
+                "Unknown schema {schema}.",
+                "Known schemata: {known}.",
+                schema=name,
                 known=", ".join(sorted(self._schemata)),
             ) from None
 

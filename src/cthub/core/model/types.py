@@ -11,19 +11,16 @@ JSON-serialisable and lets screening treat all values alike.
 from __future__ import annotations
 
 import calendar
-import csv
 import re
 import unicodedata
 from abc import ABC
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache
-from importlib import resources
 from typing import ClassVar, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from cthub.core.errors import InvalidInput
+from cthub.core.model.countries import country_code
 
 # Format characters that carry meaning in names (Persian, Indic scripts): keep them.
 _JOINERS = frozenset({"\u200c", "\u200d"})
@@ -54,6 +51,9 @@ class PropertyType(ABC):
         if not text:
             raise InvalidInput("Property {prop}: the value is empty.", prop=prop)
         return self._normalise(text, prop)
+
+    def __repr__(self) -> str:
+        return f"<PropertyType {self.name}>"
 
     def compare_key(self, value: str) -> str:
         """Key under which two cleaned values count as the same (for de-duplication, matching)."""
@@ -98,7 +98,9 @@ class TypeRegistry:
             return self._types[name]
         except KeyError:
             raise InvalidInput(
-                "Unknown property type {type}.", "Known types: {known}.", type=name,
+                "Unknown property type {type}.",
+                "Known types: {known}.",
+                type=name,
                 known=", ".join(sorted(self._types)),
             ) from None
 
@@ -190,51 +192,13 @@ class DateType(PropertyType):
             if not 1 <= day <= last:
                 raise InvalidInput(
                     "Property {prop}: {value} is not a real date ({month} has {last} days).",
-                    hint, prop=prop, value=text, month=f"{year:04d}-{month:02d}", last=last,
+                    hint,
+                    prop=prop,
+                    value=text,
+                    month=f"{calendar.month_name[month]} {year}",
+                    last=last,
                 )
         return text
-
-
-@dataclass(frozen=True)
-class Country:
-    """One row of the bundled ISO 3166-1 table (plus XK for Kosovo)."""
-
-    code: str
-    alpha3: str
-    name: str
-    aliases: tuple[str, ...]
-
-
-def _country_key(text: str) -> str:
-    """Loose key for English country names: accents, punctuation, case and 'the' ignored."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    letters = "".join(ch if ch.isalnum() else " " for ch in folded if not unicodedata.combining(ch))
-    words = letters.split()
-    return " ".join(words[1:] if words[:1] == ["the"] else words)
-
-
-@cache
-def countries() -> dict[str, Country]:
-    """The bundled country table (``countries.csv`` in this package), by alpha-2 code."""
-    source = resources.files(__name__.rpartition(".")[0]).joinpath("countries.csv")
-    with source.open("r", encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    return {
-        row["code"]: Country(
-            row["code"], row["alpha3"], row["name"], tuple(filter(None, row["aliases"].split(";")))
-        )
-        for row in rows
-    }
-
-
-@cache
-def _country_lookup() -> dict[str, str]:
-    lookup: dict[str, str] = {}
-    for country in countries().values():
-        lookup[country.alpha3.casefold()] = country.code
-        for label in (country.name, *country.aliases):
-            lookup[_country_key(label)] = country.code
-    return lookup
 
 
 @registry.register
@@ -246,9 +210,7 @@ class CountryType(PropertyType):
     matchable = True
 
     def _normalise(self, text: str, prop: str) -> str:
-        if text.upper() in countries():
-            return text.upper()
-        code = _country_lookup().get(text.casefold()) or _country_lookup().get(_country_key(text))
+        code = country_code(text)
         if code is None:
             hint = "Use an ISO 3166-1 alpha-2 code such as IQ, or an English country name."
             raise self._invalid("{value} is not a known country.", hint, prop, text)
@@ -262,7 +224,11 @@ class GenderType(PropertyType):
     name = "gender"
     label = "Gender"
     _values: ClassVar[dict[str, str]] = {
-        "male": "male", "m": "male", "female": "female", "f": "female", "other": "other"
+        "male": "male",
+        "m": "male",
+        "female": "female",
+        "f": "female",
+        "other": "other",
     }
 
     def _normalise(self, text: str, prop: str) -> str:
@@ -358,4 +324,4 @@ class NumberType(PropertyType):
         return "0" if plain in ("-0", "+0") else plain
 
 
-__all__ = ["Country", "PropertyType", "TypeRegistry", "countries", "registry"]
+__all__ = ["PropertyType", "TypeRegistry", "registry"]

@@ -1,0 +1,1 @@
+"""The three thin interfaces: CLI, HTTP API and web UI. They parse, call services, render."""

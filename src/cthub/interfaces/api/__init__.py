@@ -1,0 +1,91 @@
+"""``create_app(settings)``: the FastAPI application serving the API and the web UI.
+
+``cthub serve`` and the tests build the app the same way. Errors are mapped in one table: a
+``CthubError`` becomes its HTTP status and ``{"error", "message", "hint"}``; anything else is
+logged and answered with a generic 500.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.resources import files
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from cthub import __version__
+from cthub.core.config import Settings
+from cthub.core.errors import CthubError, Unauthenticated
+from cthub.core.hub import Hub
+from cthub.core.i18n import gettext
+from cthub.interfaces.api.routers import admin, core, entities, oversight
+
+log = logging.getLogger(__name__)
+
+
+def _language(request: Request) -> str:
+    from cthub.interfaces.web.context import language_of
+
+    return language_of(request)
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith(("/api", "/healthz")) and request.method == "GET"
+
+
+async def _cthub_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, CthubError)
+    if isinstance(exc, Unauthenticated) and _wants_html(request):
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    body = exc.to_dict(gettext(_language(request)))
+    headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
+    return JSONResponse(body, status_code=exc.http_status, headers=headers)
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid"}
+    field = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path"))
+    body = {"error": "invalid_input", "message": f"{field or 'request'}: {first.get('msg')}",
+            "hint": "See the schema at /api/docs."}
+    return JSONResponse(body, status_code=400)
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return JSONResponse({"error": "internal", "message": "Internal error.", "hint": None},
+                        status_code=500)
+
+
+def create_app(settings: Settings | None = None, hub: Hub | None = None) -> FastAPI:
+    """Build the app. Pass ``hub`` to share one with the caller (tests, ``cthub serve``)."""
+    hub = hub or Hub.open(settings or Settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        _ = hub.jobs  # start the in-process worker (or connect to Redis) with the server
+        yield
+
+    app = FastAPI(title="cthub", version=__version__, lifespan=lifespan,
+                  openapi_url="/api/openapi.json", docs_url="/api/docs", redoc_url=None,
+                  description="Counter-terrorism cooperation hub. Authenticate with a session "
+                  "(POST /api/auth/login) or `Authorization: Bearer <api key>`.")
+    app.state.hub = hub
+    app.add_exception_handler(CthubError, _cthub_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _unexpected)
+    for router in (core.router, admin.router, oversight.router, entities.router):
+        app.include_router(router)
+    from cthub.interfaces.web import mount
+
+    mount(app)
+    app.mount("/static", StaticFiles(directory=str(files("cthub.interfaces.web") / "static")),
+              name="static")
+    return app
+
+
+__all__ = ["create_app"]

@@ -1,0 +1,61 @@
+"""The ``cthub`` command. Each command parses, calls one service, and prints.
+
+Commands run as the local operator (``Actor.system("cli")``): whoever can run them on the
+server already holds the database. Every call is audited under that name. Errors print one
+line and a hint on stderr and exit with the code of their kind (2 bad input, 3 unavailable).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from cthub.core.errors import CthubError
+from cthub.interfaces.cli.output import err
+from cthub.interfaces.cli.runtime import OPERATOR, open_hub
+
+
+class _ErrorMappingGroup(TyperGroup):
+    """Turns a ``CthubError`` anywhere below into one message line and its exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CthubError as exc:
+            err.print(f"[bold red]error:[/] {exc.render()}", highlight=False, markup=True)
+            hint = exc.render_hint()
+            if hint:
+                err.print(f"[dim]hint:[/] {hint}", highlight=False)
+            raise typer.Exit(exc.exit_code) from None
+
+
+app = typer.Typer(cls=_ErrorMappingGroup, no_args_is_help=True, add_completion=False,
+                  help="cthub: counter-terrorism cooperation hub.")
+def _register() -> None:
+    from cthub.interfaces.cli import admin, oversight, server
+
+    server.register(app)
+    app.add_typer(admin.users, name="users")
+    app.add_typer(admin.keys, name="keys")
+    app.add_typer(admin.orgs, name="orgs")
+    app.add_typer(oversight.audit, name="audit")
+    app.add_typer(oversight.jobs_app, name="jobs")
+    app.add_typer(oversight.demo, name="demo")
+    from importlib.metadata import entry_points
+
+    for ep in entry_points(group="cthub.cli"):
+        app.add_typer(ep.load(), name=ep.name)
+
+
+_register()
+
+
+def main() -> None:  # pragma: no cover - console entry point alias
+    sys.exit(app())
+
+
+__all__ = ["OPERATOR", "app", "open_hub"]

@@ -1,0 +1,15 @@
+"""Server-rendered web UI (Jinja2 + HTMX); views call the same services as the API."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+
+def mount(app: FastAPI) -> None:
+    from cthub.interfaces.web import admin_pages, oversight_pages, session_pages
+
+    for module in (session_pages, admin_pages, oversight_pages):
+        app.include_router(module.router)
+
+
+__all__ = ["mount"]
