@@ -68,7 +68,8 @@ def spec_for(kind: str) -> JobSpec:
     if kind not in _REGISTRY:
         load_handlers()
     if kind not in _REGISTRY:
-        raise InvalidInput("Unknown job kind {kind}.", hint="See `cthub jobs kinds`.", kind=kind)
+        raise InvalidInput("Unknown job kind {kind}.", hint="Known kinds: {known}.", kind=kind,
+                           known=", ".join(sorted(_REGISTRY)))
     return _REGISTRY[kind]
 
 

@@ -26,6 +26,11 @@ class Organisation(Base):
     country: Mapped[str | None] = mapped_column(String(2))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
+    @property
+    def org_id(self) -> int:
+        """An organisation is its own owner, for the policy's organisation gate."""
+        return self.id
+
 
 class User(Base):
     __tablename__ = "users"

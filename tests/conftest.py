@@ -1,0 +1,128 @@
+"""Test fixtures.
+
+Strategy:
+- Storage and service tests take the ``hub`` fixture, which is parametrised over both backends:
+  ``sqlite`` (a file in tmp_path, copied from a migrated template) and ``postgresql`` (a
+  database per xdist worker at 127.0.0.1:5432, migrated once, truncated between tests).
+  PostgreSQL and Redis are started when down (``tests/services.py``) and never skipped.
+- API tests use ``client`` (Starlette's TestClient over httpx) on a SQLite hub; the security
+  tests that matter across backends take ``backend_client``.
+- Builders for organisations, users and keys live in ``tests/factories.py``.
+- Browser tests (``tests/e2e``) run Debian's chromium through Playwright against a real
+  uvicorn server on a loopback port.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+
+from cthub.core import migrate
+from cthub.core.config import Settings
+from cthub.core.db import Base, Database
+from cthub.core.hub import Hub
+from cthub.interfaces.api import create_app
+from tests.services import ensure_postgres, ensure_redis
+
+PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "cthub.db"
+    db = Database(f"sqlite:///{path}")
+    migrate.upgrade(db)
+    db.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    ensure_postgres()
+    name = f"cthub_test_{_worker()}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    db = Database(url)
+    migrate.upgrade(db)
+    db.dispose()
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _truncate(db: Database) -> None:
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with db.engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+def make_settings(tmp_path: Path, url: str, **extra: object) -> Settings:
+    return Settings(mode="development", data_dir=tmp_path, database_url=url,
+                    secret_key=SECRET, **extra)  # type: ignore[arg-type]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def database(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Database]:
+    if backend == "sqlite":
+        template = request.getfixturevalue("sqlite_template")
+        shutil.copy(template, tmp_path / "cthub.db")
+        db = Database(f"sqlite:///{tmp_path / 'cthub.db'}")
+    else:
+        db = Database(request.getfixturevalue("pg_url"))
+        _truncate(db)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def hub(database: Database, tmp_path: Path) -> Iterator[Hub]:
+    h = Hub(make_settings(tmp_path, database.url), database)
+    yield h
+    h.close()
+
+
+@pytest.fixture
+def sqlite_hub(tmp_path: Path, sqlite_template: Path) -> Iterator[Hub]:
+    shutil.copy(sqlite_template, tmp_path / "cthub.db")
+    url = f"sqlite:///{tmp_path / 'cthub.db'}"
+    h = Hub(make_settings(tmp_path, url), Database(url))
+    yield h
+    h.close()
+
+
+@pytest.fixture
+def client(sqlite_hub: Hub) -> Iterator[TestClient]:
+    with TestClient(create_app(hub=sqlite_hub)) as c:
+        yield c
+
+
+@pytest.fixture
+def backend_client(hub: Hub) -> Iterator[TestClient]:
+    with TestClient(create_app(hub=hub)) as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    ensure_redis()
+    return f"redis://127.0.0.1:6379/{9 if _worker() == 'main' else 10 + int(_worker()[2:] or 0)}"
