@@ -72,11 +72,16 @@ def _recent_failures(session: Session, username: str, settings: Settings) -> int
 
 
 def login(session: Session, settings: Settings, username: str, password: str, client: str) -> User:
-    """Check a user name and password; throttle after repeated failures. Audits every outcome."""
+    """Check a user name and password; throttle after repeated failures. Audits every outcome.
+
+    Failures are committed before the exception is raised, so the caller's rollback cannot
+    erase them (otherwise throttling would never trigger).
+    """
     username = username.strip()
     anon = Actor(name=username or "(empty)", role="anonymous", org_id=None, via="login")
     if _recent_failures(session, username, settings) >= settings.login_max_failures:
         audit.record(session, anon, "auth.login", outcome="throttled", details={"client": client})
+        session.commit()  # the record must outlive the exception's rollback
         raise RateLimited(
             "Too many failed logins for this user. Try again in {minutes} minutes.",
             hint="An administrator can see the failed attempts in the audit log.",
@@ -87,6 +92,7 @@ def login(session: Session, settings: Settings, username: str, password: str, cl
     if user is None or not valid or user.disabled:
         session.add(LoginFailure(username=username, client=client[:100]))
         audit.record(session, anon, "auth.login", outcome="failed", details={"client": client})
+        session.commit()  # the failure counts towards throttling even though we raise
         raise Unauthenticated(
             "Unknown user name or wrong password.", hint="Check both, or ask an administrator."
         )

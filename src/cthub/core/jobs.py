@@ -12,6 +12,7 @@ and ``RedisRunner`` (jobs queued on Redis with RQ and run by ``cthub worker`` pr
 
 from __future__ import annotations
 
+import functools
 import logging
 import queue
 import threading
@@ -73,6 +74,60 @@ def spec_for(kind: str) -> JobSpec:
     return _REGISTRY[kind]
 
 
+class ProgressBoard:
+    """Live progress of running jobs, readable while the job's own transaction is open.
+
+    On SQLite a job's writes hold the database's single write lock until they commit, so
+    progress cannot go to the jobs table meanwhile; it goes here (this process) and, in server
+    mode, to Redis (other processes). On PostgreSQL it is also written to the jobs table.
+    """
+
+    def __init__(self) -> None:
+        self._local: dict[str, tuple[int, int | None, str]] = {}
+        self._lock = threading.Lock()
+
+    def set(self, hub: Hub, job_id: str, done: int, total: int | None, message: str) -> None:
+        with self._lock:
+            self._local[job_id] = (done, total, message)
+        if hub.settings.job_backend == "redis":
+            _redis(hub).hset(f"cthub:progress:{job_id}", mapping={
+                "done": done, "total": -1 if total is None else total, "message": message})
+            _redis(hub).expire(f"cthub:progress:{job_id}", 24 * 3600)
+        if not hub.settings.is_sqlite:
+            with hub.db.session() as s:
+                s.execute(update(Job).where(Job.id == job_id)
+                          .values(done=done, total=total, message=message))
+
+    def get(self, hub: Hub, job_id: str) -> tuple[int, int | None, str] | None:
+        with self._lock:
+            if job_id in self._local:
+                return self._local[job_id]
+        if hub.settings.job_backend == "redis":
+            raw = _redis(hub).hgetall(f"cthub:progress:{job_id}")
+            if raw:
+                total = int(raw[b"total"])
+                return int(raw[b"done"]), None if total < 0 else total, raw[b"message"].decode()
+        return None
+
+    def forget(self, job_id: str) -> None:
+        with self._lock:
+            self._local.pop(job_id, None)
+
+
+BOARD = ProgressBoard()
+
+
+def _redis(hub: Hub) -> Any:
+    return _redis_for(hub.settings.redis_url)
+
+
+@functools.cache
+def _redis_for(url: str) -> Any:
+    from redis import Redis
+
+    return Redis.from_url(url)
+
+
 class JobContext:
     """What a running handler sees: its parameters, its actor and a progress reporter."""
 
@@ -89,9 +144,7 @@ class JobContext:
         if now - self._last < 0.25 and (total is None or done < total):
             return
         self._last = now
-        with self.hub.db.session() as s:
-            s.execute(update(Job).where(Job.id == self.job_id)
-                      .values(done=done, total=total, message=message[:500]))
+        BOARD.set(self.hub, self.job_id, done, total, message[:500])
 
 
 @dataclass(frozen=True)
@@ -113,8 +166,12 @@ class JobView:
         return int(100 * self.done / self.total) if self.total else 0
 
     @classmethod
-    def of(cls, j: Job) -> JobView:
-        return cls(j.id, j.kind, j.state, j.done, j.total, j.message, j.error, j.result, j.created_by)
+    def of(cls, j: Job, hub: Hub | None = None) -> JobView:
+        done, total, message = j.done, j.total, j.message
+        live = BOARD.get(hub, j.id) if hub is not None and j.state == "running" else None
+        if live:
+            done, total, message = live
+        return cls(j.id, j.kind, j.state, done, total, message, j.error, j.result, j.created_by)
 
 
 def create(hub: Hub, actor: Actor, kind: str, params: dict[str, Any] | None = None) -> JobView:
@@ -142,7 +199,7 @@ def get(hub: Hub, actor: Actor, job_id: str) -> JobView:
             raise NotFound("No job {id}.", id=job_id)
         u.require(row)
         u.audit("job", job_id)
-        return JobView.of(row)
+        return JobView.of(row, hub)
 
 
 def recent(hub: Hub, actor: Actor, limit: int = 20) -> list[JobView]:
@@ -151,7 +208,7 @@ def recent(hub: Hub, actor: Actor, limit: int = 20) -> list[JobView]:
         orgs = u.visible_orgs()
         if orgs is not None:
             stmt = stmt.where(Job.org_id.in_(orgs))
-        return [JobView.of(j) for j in u.s.scalars(stmt)]
+        return [JobView.of(j, hub) for j in u.s.scalars(stmt)]
 
 
 def execute(hub: Hub, job_id: str,
@@ -173,11 +230,16 @@ def execute(hub: Hub, job_id: str,
     except Exception as exc:  # noqa: BLE001 - a job must record any failure, not crash the worker
         log.error("job %s failed:\n%s", job_id, traceback.format_exc())
         values = {"state": "failed", "error": f"{type(exc).__name__}: {exc}"}
+    live = BOARD.get(hub, job_id)
+    if live and values["state"] == "succeeded":
+        values.update(done=live[0], total=live[1], message=live[2])
     with hub.db.session() as s:
         s.execute(update(Job).where(Job.id == job_id).values(finished_at=utcnow(), **values))
         row = s.get(Job, job_id)
         assert row is not None
-        return JobView.of(row)
+        view = JobView.of(row)
+    BOARD.forget(job_id)
+    return view
 
 
 def run_inline(hub: Hub, actor: Actor, kind: str, params: dict[str, Any] | None = None,
