@@ -74,8 +74,9 @@ def _truncate(db: Database) -> None:
 
 
 def make_settings(tmp_path: Path, url: str, **extra: object) -> Settings:
-    return Settings(mode="development", data_dir=tmp_path, database_url=url,
-                    secret_key=SECRET, **extra)  # type: ignore[arg-type]
+    return Settings(
+        mode="development", data_dir=tmp_path, database_url=url, secret_key=SECRET, **extra
+    )  # type: ignore[arg-type]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -30,8 +30,9 @@ def org(hub: Hub, name: str | None = None, kind: str = "fiu") -> str:
     return name
 
 
-def member(hub: Hub, role: str = "analyst", org_name: str | None = None,
-           username: str | None = None) -> Member:
+def member(
+    hub: Hub, role: str = "analyst", org_name: str | None = None, username: str | None = None
+) -> Member:
     org_name = org_name or org(hub)
     username = username or f"{role}{next(_seq)}"
     password = f"correct horse battery {username}"

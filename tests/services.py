@@ -36,8 +36,11 @@ def ensure_postgres() -> None:
     versions = sorted(os.path.basename(p) for p in glob.glob("/etc/postgresql/*"))
     if not versions or not shutil.which("pg_ctlcluster"):
         raise RuntimeError("PostgreSQL is not installed and not running on 127.0.0.1:5432")
-    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", versions[-1], "main", "start"],
-                   check=False, capture_output=True)
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", versions[-1], "main", "start"],
+        check=False,
+        capture_output=True,
+    )
     if not _wait(5432):
         raise RuntimeError("PostgreSQL did not start on 127.0.0.1:5432")
 
@@ -47,7 +50,22 @@ def ensure_redis() -> None:
         return
     if not shutil.which("redis-server"):
         raise RuntimeError("Redis is not installed and not running on 127.0.0.1:6379")
-    subprocess.run(["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", "6379",
-                    "--save", "", "--appendonly", "no"], check=False, capture_output=True)
+    subprocess.run(
+        [
+            "redis-server",
+            "--daemonize",
+            "yes",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            "6379",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        check=False,
+        capture_output=True,
+    )
     if not _wait(6379):
         raise RuntimeError("Redis did not start on 127.0.0.1:6379")

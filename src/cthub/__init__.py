@@ -1,2 +1,3 @@
 """cthub: counter-terrorism cooperation hub."""
+
 __version__ = "0.1.0"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 
 from sqlalchemy import select
@@ -17,17 +18,25 @@ ALICE = Actor("alice", "analyst", 1, 1)
 def test_events_chain_and_verify(hub: Hub) -> None:
     with hub.db.session() as s:
         for i in range(5):
-            audit.record(s, ALICE, "entities.write", resource_type="entity", resource_id=i,
-                         details={"name": "محمد", "i": i})
+            audit.record(
+                s,
+                ALICE,
+                "entities.write",
+                resource_type="entity",
+                resource_id=i,
+                details={"name": "محمد", "i": i},
+            )
     with hub.db.session(readonly=True) as s:
         events = list(s.scalars(select(AuditEvent).order_by(AuditEvent.seq)))
         result = audit.verify(s)
         head = s.get(AuditHead, 1)
     assert [e.seq for e in events] == [1, 2, 3, 4, 5]
     assert events[0].prev_hash == audit.GENESIS
-    assert all(b.prev_hash == a.hash for a, b in zip(events, events[1:], strict=False))
-    assert result.ok and result.checked == 5
-    assert head is not None and head.hash == events[-1].hash
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(events))
+    assert result.ok
+    assert result.checked == 5
+    assert head is not None
+    assert head.hash == events[-1].hash
 
 
 def test_rolled_back_work_leaves_no_event(hub: Hub) -> None:

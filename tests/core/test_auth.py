@@ -68,7 +68,9 @@ def test_session_lifecycle(hub: Hub) -> None:
         new = auth.open_session(s, user)
     with hub.db.session() as s:
         found = auth.resolve_session(s, hub.settings, new.token)
-        assert found is not None and found[0].name == m.username and found[1] == new.csrf_token
+        assert found is not None
+        assert found[0].name == m.username
+        assert found[1] == new.csrf_token
         stored = s.scalars(select(WebSession)).one()
         assert stored.digest != new.token  # only the digest is stored
         stored.last_seen_at = utcnow() - dt.timedelta(seconds=hub.settings.session_max_age_s + 1)
@@ -82,8 +84,11 @@ def test_api_key_lifecycle(hub: Hub) -> None:
     with hub.db.session() as s:
         actor = auth.resolve_api_key(s, key)
         row = s.scalars(select(ApiKey)).one()
-        assert actor is not None and actor.role == "analyst" and actor.via == "api_key"
-        assert key not in (row.digest, row.prefix) and row.digest == auth.digest(key)
+        assert actor is not None
+        assert actor.role == "analyst"
+        assert actor.via == "api_key"
+        assert key not in (row.digest, row.prefix)
+        assert row.digest == auth.digest(key)
         assert auth.resolve_api_key(s, key[:-1] + ("A" if key[-1] != "A" else "B")) is None
         assert auth.resolve_api_key(s, "not-a-key") is None
     accounts.revoke_key(hub, factories.OPERATOR, row.id)

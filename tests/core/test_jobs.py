@@ -31,9 +31,16 @@ def _import_people(hub: Hub, ctx: JobContext) -> dict[str, Any]:
             if i == ctx.params.get("fail_at"):
                 raise InvalidInput("Row {row}: the name is empty.", row=i + 1)
             e = entities.build("Person", {"name": [name]})
-            u.s.add(EntityRecord(id=e.id, schema="Person", org_id=ctx.actor.org_id,
-                                 caption=e.caption, properties=e.properties,
-                                 created_by=ctx.actor.name))
+            u.s.add(
+                EntityRecord(
+                    id=e.id,
+                    schema="Person",
+                    org_id=ctx.actor.org_id,
+                    caption=e.caption,
+                    properties=e.properties,
+                    created_by=ctx.actor.name,
+                )
+            )
             u.s.flush()
             ctx.progress(i + 1, len(names), f"imported {name}")
     return {"imported": len(names)}
@@ -47,19 +54,28 @@ def _entity_count(hub: Hub) -> int:
 def test_inline_job_succeeds_with_progress(hub: Hub) -> None:
     m = factories.member(hub, "analyst")
     seen: list[tuple[int, int | None]] = []
-    view = jobs.run_inline(hub, m.actor, "test.import_people", {"names": ["A One", "B Two"]},
-                           on_progress=lambda d, t, _m: seen.append((d, t)))
-    assert view.state == "succeeded" and view.result == {"imported": 2} and view.percent == 100
+    view = jobs.run_inline(
+        hub,
+        m.actor,
+        "test.import_people",
+        {"names": ["A One", "B Two"]},
+        on_progress=lambda d, t, _m: seen.append((d, t)),
+    )
+    assert view.state == "succeeded"
+    assert view.result == {"imported": 2}
+    assert view.percent == 100
     assert seen == [(1, 2), (2, 2)]
     assert _entity_count(hub) == 2
 
 
 def test_failed_job_records_error_and_writes_nothing(hub: Hub) -> None:
     m = factories.member(hub, "analyst")
-    view = jobs.run_inline(hub, m.actor, "test.import_people",
-                           {"names": ["A One", "B Two", "C Three"], "fail_at": 2})
+    view = jobs.run_inline(
+        hub, m.actor, "test.import_people", {"names": ["A One", "B Two", "C Three"], "fail_at": 2}
+    )
     assert view.state == "failed"
-    assert view.error is not None and "Row 3" in view.error
+    assert view.error is not None
+    assert "Row 3" in view.error
     assert _entity_count(hub) == 0
     assert jobs.get(hub, m.actor, view.id).state == "failed"
 
@@ -102,8 +118,9 @@ def test_runner_recovers_interrupted_jobs(hub: Hub) -> None:
 
 
 @pytest.mark.redis
-def test_redis_queue_and_worker_process(tmp_path: Path, sqlite_template: Path,
-                                        redis_url: str) -> None:
+def test_redis_queue_and_worker_process(
+    tmp_path: Path, sqlite_template: Path, redis_url: str
+) -> None:
     """Server mode: a job queued on the real Redis is run by a `cthub worker` process."""
     import shutil
 
@@ -112,20 +129,33 @@ def test_redis_queue_and_worker_process(tmp_path: Path, sqlite_template: Path,
     Redis.from_url(redis_url).flushdb()
     shutil.copy(sqlite_template, tmp_path / "cthub.db")
     url = f"sqlite:///{tmp_path / 'cthub.db'}"
-    settings = Settings(mode="development", data_dir=tmp_path, database_url=url,
-                        secret_key=SECRET, job_backend="redis", redis_url=redis_url)
+    settings = Settings(
+        mode="development",
+        data_dir=tmp_path,
+        database_url=url,
+        secret_key=SECRET,
+        job_backend="redis",
+        redis_url=redis_url,
+    )
     hub = Hub(settings, Database(url))
     try:
         assert isinstance(hub.jobs, RedisRunner)
         admin = factories.member(hub, "admin")
         view = jobs.submit(hub, admin.actor, "audit.verify")
         assert jobs.get(hub, admin.actor, view.id).state == "queued"
-        env = {"CTHUB_DATABASE_URL": url, "CTHUB_SECRET_KEY": SECRET, "CTHUB_MODE": "development",
-               "CTHUB_JOB_BACKEND": "redis", "CTHUB_REDIS_URL": redis_url,
-               "CTHUB_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+        env = {
+            "CTHUB_DATABASE_URL": url,
+            "CTHUB_SECRET_KEY": SECRET,
+            "CTHUB_MODE": "development",
+            "CTHUB_JOB_BACKEND": "redis",
+            "CTHUB_REDIS_URL": redis_url,
+            "CTHUB_DATA_DIR": str(tmp_path),
+            "PATH": "/usr/bin:/bin",
+        }
         cli = str(Path(sys.executable).parent / "cthub")
-        done = subprocess.run([cli, "worker", "--burst"], env=env, capture_output=True,
-                              text=True, timeout=120)
+        done = subprocess.run(
+            [cli, "worker", "--burst"], env=env, capture_output=True, text=True, timeout=120
+        )
         assert done.returncode == 0, done.stderr
         deadline = time.monotonic() + 10
         while jobs.get(hub, admin.actor, view.id).state != "succeeded":

@@ -19,14 +19,17 @@ def test_every_action_is_declared_with_known_roles() -> None:
         assert rule.description
 
 
-@pytest.mark.parametrize(("role", "action", "expected"), [
-    ("admin", "users.create", True),
-    ("analyst", "users.create", False),
-    ("viewer", "entities.write", False),
-    ("viewer", "entities.read", True),
-    ("reviewer", "audit.read", False),
-    ("admin", "orgs.create", False),
-])
+@pytest.mark.parametrize(
+    ("role", "action", "expected"),
+    [
+        ("admin", "users.create", True),
+        ("analyst", "users.create", False),
+        ("viewer", "entities.write", False),
+        ("viewer", "entities.read", True),
+        ("reviewer", "audit.read", False),
+        ("admin", "orgs.create", False),
+    ],
+)
 def test_role_gate(role: str, action: str, expected: bool) -> None:
     assert allowed(Actor("x", role, 1), action) is expected
 

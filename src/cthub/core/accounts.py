@@ -61,29 +61,53 @@ class KeyView:
 
 
 def _user_view(u: User, org: Organisation) -> UserView:
-    return UserView(u.id, u.username, u.display_name, u.org_id, org.name, u.role, u.disabled,
-                    u.language, u.created_at)
+    return UserView(
+        u.id,
+        u.username,
+        u.display_name,
+        u.org_id,
+        org.name,
+        u.role,
+        u.disabled,
+        u.language,
+        u.created_at,
+    )
 
 
 def _key_view(k: ApiKey) -> KeyView:
-    return KeyView(k.id, k.name, k.prefix, k.org_id, k.role, k.created_by, k.created_at,
-                   k.last_used_at, k.revoked_at)
+    return KeyView(
+        k.id,
+        k.name,
+        k.prefix,
+        k.org_id,
+        k.role,
+        k.created_by,
+        k.created_at,
+        k.last_used_at,
+        k.revoked_at,
+    )
 
 
 def _check_role(role: str) -> None:
     if role not in ROLES:
-        raise InvalidInput("Unknown role {role}.", hint="Use one of: {roles}.", role=role,
-                           roles=", ".join(ROLES))
+        raise InvalidInput(
+            "Unknown role {role}.", hint="Use one of: {roles}.", role=role, roles=", ".join(ROLES)
+        )
 
 
-def create_org(hub: Hub, actor: Actor, name: str, kind: str = "government",
-               country: str | None = None) -> OrgView:
+def create_org(
+    hub: Hub, actor: Actor, name: str, kind: str = "government", country: str | None = None
+) -> OrgView:
     name = name.strip()
     if not name:
         raise InvalidInput("The organisation name is empty.")
     if kind not in ORG_KINDS:
-        raise InvalidInput("Unknown organisation kind {kind}.", hint="Use one of: {kinds}.",
-                           kind=kind, kinds=", ".join(ORG_KINDS))
+        raise InvalidInput(
+            "Unknown organisation kind {kind}.",
+            hint="Use one of: {kinds}.",
+            kind=kind,
+            kinds=", ".join(ORG_KINDS),
+        )
     with hub.unit(actor, "orgs.create") as u:
         if u.s.scalars(select(Organisation).where(Organisation.name == name)).first():
             raise Conflict("An organisation named {name} exists already.", name=name)
@@ -106,33 +130,51 @@ def list_orgs(hub: Hub, actor: Actor) -> list[OrgView]:
 def _org_by_name(session: Session, name: str) -> Organisation:
     org = session.scalars(select(Organisation).where(Organisation.name == name)).first()
     if org is None:
-        raise NotFound("No organisation named {name}.", hint="List them with `cthub orgs list`.",
-                       name=name)
+        raise NotFound(
+            "No organisation named {name}.", hint="List them with `cthub orgs list`.", name=name
+        )
     return org
 
 
-def create_user(hub: Hub, actor: Actor, username: str, role: str, *, org: str | None = None,
-                password: str | None = None, display_name: str = "") -> tuple[UserView, str | None]:
+def create_user(
+    hub: Hub,
+    actor: Actor,
+    username: str,
+    role: str,
+    *,
+    org: str | None = None,
+    password: str | None = None,
+    display_name: str = "",
+) -> tuple[UserView, str | None]:
     """Create a user; returns the view and the generated password (``None`` if one was given)."""
     username = username.strip()
     if not USERNAME.match(username):
-        raise InvalidInput("User name {name} is not allowed.",
-                           hint="Use 2-100 letters, digits, dots, dashes, @ or underscores.",
-                           name=username)
+        raise InvalidInput(
+            "User name {name} is not allowed.",
+            hint="Use 2-100 letters, digits, dots, dashes, @ or underscores.",
+            name=username,
+        )
     _check_role(role)
     generated = None if password else secrets.token_urlsafe(12)
     pw_hash = auth.hash_password(password or generated or "")
     with hub.unit(actor, "users.create") as u:
+        target: Organisation | None
         if actor.is_system:
             target = _org_by_name(u.s, org) if org else _single_org(u.s)
         else:
             target = u.s.get(Organisation, actor.org_id) if not org else _org_by_name(u.s, org)
-        assert target is not None
+        if target is None:
+            raise InvalidInput("Say which organisation this belongs to.")
         u.require(target)
         if u.s.scalars(select(User).where(User.username == username)).first():
             raise Conflict("User {name} exists already.", name=username)
-        user = User(username=username, display_name=display_name or username, org_id=target.id,
-                    role=role, password_hash=pw_hash)
+        user = User(
+            username=username,
+            display_name=display_name or username,
+            org_id=target.id,
+            role=role,
+            password_hash=pw_hash,
+        )
         u.s.add(user)
         u.s.flush()
         u.audit("user", user.id, org_id=target.id, details={"username": username, "role": role})
@@ -142,8 +184,10 @@ def create_user(hub: Hub, actor: Actor, username: str, role: str, *, org: str | 
 def _single_org(session: Session) -> Organisation:
     orgs = list(session.scalars(select(Organisation).limit(2)))
     if len(orgs) != 1:
-        raise InvalidInput("Say which organisation the user belongs to.",
-                           hint="Pass --org NAME; `cthub orgs list` shows them.")
+        raise InvalidInput(
+            "Say which organisation the user belongs to.",
+            hint="Pass --org NAME; `cthub orgs list` shows them.",
+        )
     return orgs[0]
 
 
@@ -152,7 +196,7 @@ def list_users(hub: Hub, actor: Actor) -> list[UserView]:
         stmt = select(User, Organisation).join(Organisation).order_by(User.username)
         if not actor.is_system:
             stmt = stmt.where(User.org_id == actor.org_id)
-        return [_user_view(usr, org) for usr, org in u.s.execute(stmt).tuples()]
+        return [_user_view(usr, org) for usr, org in u.s.execute(stmt).all()]
 
 
 def _user(session: Session, username: str) -> User:
@@ -184,20 +228,31 @@ def set_language(hub: Hub, actor: Actor, language: str) -> None:
             u.audit("user", user.id, details={"language": language})
 
 
-def create_key(hub: Hub, actor: Actor, name: str, role: str,
-               org: str | None = None) -> tuple[KeyView, str]:
+def create_key(
+    hub: Hub, actor: Actor, name: str, role: str, org: str | None = None
+) -> tuple[KeyView, str]:
     """Create an API key scoped to an organisation and a role; the key is returned once."""
     _check_role(role)
     if not name.strip():
         raise InvalidInput("The key needs a name that says what uses it.")
     key, prefix, dig = auth.new_api_key()
     with hub.unit(actor, "keys.create") as u:
-        target = _org_by_name(u.s, org) if org else (
-            u.s.get(Organisation, actor.org_id) if actor.org_id else _single_org(u.s))
-        assert target is not None
+        target = (
+            _org_by_name(u.s, org)
+            if org
+            else (u.s.get(Organisation, actor.org_id) if actor.org_id else _single_org(u.s))
+        )
+        if target is None:
+            raise InvalidInput("Say which organisation this belongs to.")
         u.require(target)
-        row = ApiKey(name=name.strip(), prefix=prefix, digest=dig, org_id=target.id, role=role,
-                     created_by=actor.name)
+        row = ApiKey(
+            name=name.strip(),
+            prefix=prefix,
+            digest=dig,
+            org_id=target.id,
+            role=role,
+            created_by=actor.name,
+        )
         u.s.add(row)
         u.s.flush()
         u.audit("api_key", row.id, org_id=target.id, details={"name": row.name, "role": role})
@@ -224,8 +279,7 @@ def revoke_key(hub: Hub, actor: Actor, key_id: int) -> KeyView:
         return _key_view(row)
 
 
-def grant_sharing(hub: Hub, actor: Actor, grantee: str, resource_kind: str,
-                  purpose: str) -> int:
+def grant_sharing(hub: Hub, actor: Actor, grantee: str, resource_kind: str, purpose: str) -> int:
     """Let organisation ``grantee`` read the actor's organisation's data of one kind."""
     kinds = {r.resource_kind for r in ACTIONS.values()}
     if resource_kind not in kinds:
@@ -236,9 +290,13 @@ def grant_sharing(hub: Hub, actor: Actor, grantee: str, resource_kind: str,
         target = _org_by_name(u.s, grantee)
         if actor.org_id is None:
             raise InvalidInput("Sharing is granted by an organisation's administrator.")
-        rule = SharingRule(grantor_org_id=actor.org_id, grantee_org_id=target.id,
-                           resource_kind=resource_kind, purpose=purpose.strip(),
-                           created_by=actor.name)
+        rule = SharingRule(
+            grantor_org_id=actor.org_id,
+            grantee_org_id=target.id,
+            resource_kind=resource_kind,
+            purpose=purpose.strip(),
+            created_by=actor.name,
+        )
         u.s.add(rule)
         u.s.flush()
         u.audit("sharing_rule", rule.id, details={"grantee": grantee, "kind": resource_kind})
@@ -261,6 +319,19 @@ def reset_password(hub: Hub, actor: Actor, username: str) -> str:
         return password
 
 
-__all__ = ["KeyView", "OrgView", "UserView", "create_key", "create_org", "create_user",
-           "grant_sharing", "list_keys", "list_orgs", "list_users", "revoke_key",
-           "reset_password", "set_disabled", "set_language"]
+__all__ = [
+    "KeyView",
+    "OrgView",
+    "UserView",
+    "create_key",
+    "create_org",
+    "create_user",
+    "grant_sharing",
+    "list_keys",
+    "list_orgs",
+    "list_users",
+    "reset_password",
+    "revoke_key",
+    "set_disabled",
+    "set_language",
+]

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cthub.core.db import utcnow
@@ -59,10 +60,7 @@ def record(
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event in the caller's transaction, so the event and the work land together."""
-    head = session.scalars(select(AuditHead).where(AuditHead.id == 1).with_for_update()).first()
-    if head is None:
-        head = AuditHead(id=1, seq=0, hash=GENESIS)
-        session.add(head)
+    head = _locked_head(session)
     ev = AuditEvent(
         seq=head.seq + 1,
         at=utcnow(),
@@ -83,6 +81,24 @@ def record(
     return ev
 
 
+def _locked_head(session: Session) -> AuditHead:
+    """The head row, locked until the transaction ends; created on first use.
+
+    Two first writers may race to create it: the loser's insert fails inside a savepoint and
+    it then waits for the winner's lock like any later writer.
+    """
+    stmt = select(AuditHead).where(AuditHead.id == 1).with_for_update()
+    head = session.scalars(stmt).first()
+    if head is not None:
+        return head
+    try:
+        with session.begin_nested():
+            session.add(AuditHead(id=1, seq=0, hash=GENESIS))
+    except IntegrityError:
+        pass
+    return session.scalars(stmt.execution_options(populate_existing=True)).one()
+
+
 @dataclass(frozen=True)
 class Verification:
     ok: bool
@@ -97,7 +113,9 @@ def verify(
     """Walk the chain in sequence order and name the first event that does not fit."""
     total = session.scalar(select(func.count()).select_from(AuditEvent)) or 0
     expected_prev, expected_seq, checked = GENESIS, 1, 0
-    rows = session.execute(select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=batch))
+    rows = session.execute(
+        select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=batch)
+    )
     for ev in rows.scalars():
         problem = _check(ev, expected_seq, expected_prev)
         if problem:
@@ -137,7 +155,7 @@ class AuditFilter:
     org_ids: Iterable[int] | None = None
 
 
-def query(flt: AuditFilter) -> Select[tuple[AuditEvent]]:
+def query(flt: AuditFilter) -> Select[AuditEvent]:
     stmt = select(AuditEvent)
     if flt.actor:
         stmt = stmt.where(AuditEvent.actor.contains(flt.actor))

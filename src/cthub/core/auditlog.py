@@ -42,12 +42,23 @@ class EventPage:
 
 
 def _view(ev: AuditEvent) -> EventView:
-    return EventView(ev.seq, ev.at, ev.actor, ev.action, ev.outcome, ev.resource_type,
-                     ev.resource_id, ev.org_id, ev.details or {}, ev.hash)
+    return EventView(
+        ev.seq,
+        ev.at,
+        ev.actor,
+        ev.action,
+        ev.outcome,
+        ev.resource_type,
+        ev.resource_id,
+        ev.org_id,
+        ev.details or {},
+        ev.hash,
+    )
 
 
-def list_events(hub: Hub, actor: Actor, flt: audit.AuditFilter | None = None,
-                limit: int = 50, offset: int = 0) -> EventPage:
+def list_events(
+    hub: Hub, actor: Actor, flt: audit.AuditFilter | None = None, limit: int = 50, offset: int = 0
+) -> EventPage:
     """Events newest first. Admins see events of their own organisation only."""
     limit = max(1, min(limit, 1000))
     offset = max(0, offset)
@@ -71,16 +82,26 @@ def verify_now(hub: Hub, actor: Actor, ctx: JobContext | None = None) -> audit.V
     with hub.db.session(readonly=True) as s:
         result = audit.verify(s, progress=(lambda d, t: ctx.progress(d, t)) if ctx else None)
     with hub.unit(actor, "audit.verify") as u:
-        u.audit("audit", details={"ok": result.ok, "checked": result.checked,
-                                  "first_bad_seq": result.first_bad_seq})
+        u.audit(
+            "audit",
+            details={
+                "ok": result.ok,
+                "checked": result.checked,
+                "first_bad_seq": result.first_bad_seq,
+            },
+        )
     return result
 
 
 @job("audit.verify", action="audit.verify")
 def _verify_job(hub: Hub, ctx: JobContext) -> dict[str, Any]:
     result = verify_now(hub, ctx.actor, ctx)
-    return {"ok": result.ok, "checked": result.checked, "first_bad_seq": result.first_bad_seq,
-            "reason": result.reason}
+    return {
+        "ok": result.ok,
+        "checked": result.checked,
+        "first_bad_seq": result.first_bad_seq,
+        "reason": result.reason,
+    }
 
 
 __all__ = ["EventPage", "EventView", "list_events", "verify_now"]

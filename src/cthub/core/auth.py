@@ -99,8 +99,14 @@ def login(session: Session, settings: Settings, username: str, password: str, cl
     session.execute(delete(LoginFailure).where(LoginFailure.username == username))
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
-    audit.record(session, actor_for_user(session, user), "auth.login", resource_type="user",
-                 resource_id=user.id, details={"client": client})
+    audit.record(
+        session,
+        actor_for_user(session, user),
+        "auth.login",
+        resource_type="user",
+        resource_id=user.id,
+        details={"client": client},
+    )
     return user
 
 
@@ -148,15 +154,21 @@ def new_api_key() -> tuple[str, str, str]:
 def resolve_api_key(session: Session, key: str) -> Actor | None:
     if not key.startswith(KEY_PREFIX) or key.count("_") < 2:
         return None
-    prefix = key[len(KEY_PREFIX):].split("_", 1)[0]
+    prefix = key[len(KEY_PREFIX) :].split("_", 1)[0]
     row = session.scalars(select(ApiKey).where(ApiKey.prefix == prefix)).first()
-    if row is None or row.revoked_at is not None or not hmac.compare_digest(row.digest, digest(key)):
+    if (
+        row is None
+        or row.revoked_at is not None
+        or not hmac.compare_digest(row.digest, digest(key))
+    ):
         return None
     org = session.get(Organisation, row.org_id)
     if org is None:
         return None
     row.last_used_at = utcnow()
-    return Actor(name=f"key:{row.name}", role=row.role, org_id=row.org_id, via="api_key", key_id=row.id)
+    return Actor(
+        name=f"key:{row.name}", role=row.role, org_id=row.org_id, via="api_key", key_id=row.id
+    )
 
 
 __all__ = [

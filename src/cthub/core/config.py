@@ -40,8 +40,8 @@ class Settings(BaseSettings):
     )
     secret_key: str | None = Field(
         None,
-        description="Key for CSRF tokens and API-key hashing pepper. Required outside demo "
-        "mode; in demo mode one is generated and kept in `<data_dir>/secret_key`.",
+        description="Server secret for signing (exports, node-to-node sync). Required outside "
+        "demo mode; in demo mode one is generated and kept in `<data_dir>/secret_key`.",
     )
     job_backend: Literal["inprocess", "redis"] = Field(
         "inprocess",

@@ -34,10 +34,25 @@ USERS = [  # username, role, organisation index
     ("bank.viewer", "viewer", 4),
 ]
 ENTITIES: list[tuple[int, str, dict[str, list[str]]]] = [
-    (1, "Person", {"name": ["Example Person One"], "alias": ["E. P. One"],
-                   "birthDate": ["1975"], "nationality": ["Iraq"]}),
-    (1, "Company", {"name": ["Example Trading LLC"], "jurisdiction": ["AE"],
-                    "registrationNumber": ["DMCC-000000"]}),
+    (
+        1,
+        "Person",
+        {
+            "name": ["Example Person One"],
+            "alias": ["E. P. One"],
+            "birthDate": ["1975"],
+            "nationality": ["Iraq"],
+        },
+    ),
+    (
+        1,
+        "Company",
+        {
+            "name": ["Example Trading LLC"],
+            "jurisdiction": ["AE"],
+            "registrationNumber": ["DMCC-000000"],
+        },
+    ),
     (2, "Vessel", {"name": ["EXAMPLE STAR"], "imoNumber": ["9074729"], "flag": ["PA"]}),
 ]
 
@@ -54,8 +69,14 @@ def load(hub: Hub, actor: Actor | None = None) -> dict[str, Any]:
             counts["organisations"] += 1
     for username, role, org in USERS:
         if username not in users:
-            accounts.create_user(hub, actor, username, role, org=ORGS[org][0],
-                                 display_name=username.replace(".", " ").title())
+            accounts.create_user(
+                hub,
+                actor,
+                username,
+                role,
+                org=ORGS[org][0],
+                display_name=username.replace(".", " ").title(),
+            )
             counts["users"] += 1
     if counts["users"]:
         counts["entities"] = _entities(hub)
@@ -70,8 +91,9 @@ def _entities(hub: Hub) -> int:
     owners = {1: by_name["fiu.analyst"], 2: by_name["border.officer"]}
     for org, schema, props in ENTITIES:
         owner = owners[org]
-        entities.create(hub, Actor(owner.username, owner.role, owner.org_id, owner.id), schema,
-                        props)
+        entities.create(
+            hub, Actor(owner.username, owner.role, owner.org_id, owner.id), schema, props
+        )
     return len(ENTITIES)
 
 

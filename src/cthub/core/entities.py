@@ -36,13 +36,19 @@ def build(schema: str, properties: dict[str, list[str]], model: Model | None = N
     """Validate and clean a schema name and raw property values into an ``Entity``."""
     model = model or Model.default()
     if schema not in model:
-        raise InvalidInput("Unknown schema {schema}.", hint="Use one of: {names}.",
-                           schema=schema, names=", ".join(
-                               s.name for s in model if not s.abstract))
+        raise InvalidInput(
+            "Unknown schema {schema}.",
+            hint="Use one of: {names}.",
+            schema=schema,
+            names=", ".join(s.name for s in model if not s.abstract),
+        )
     sch = model.get(schema)
     if sch.abstract:
-        raise InvalidInput("Schema {schema} is abstract.", hint="Use a concrete schema such as "
-                           "Person or Organization.", schema=schema)
+        raise InvalidInput(
+            "Schema {schema} is abstract.",
+            hint="Use a concrete schema such as Person or Organization.",
+            schema=schema,
+        )
     entity = Entity(sch)
     for prop, values in properties.items():
         entity.add(prop, values)
@@ -57,9 +63,14 @@ def create(hub: Hub, actor: Actor, schema: str, properties: dict[str, list[str]]
     with hub.unit(actor, "entities.write") as u:
         if actor.org_id is None:
             raise InvalidInput("Entities belong to an organisation; create them as its user.")
-        row = EntityRecord(id=entity.id, schema=entity.schema.name, org_id=actor.org_id,
-                           caption=entity.caption[:300], properties=entity.properties,
-                           created_by=actor.name)
+        row = EntityRecord(
+            id=entity.id,
+            schema=entity.schema.name,
+            org_id=actor.org_id,
+            caption=entity.caption[:300],
+            properties=entity.properties,
+            created_by=actor.name,
+        )
         u.s.add(row)
         u.s.flush()
         u.audit("entity", row.id, details={"schema": row.schema})
@@ -76,8 +87,15 @@ def get(hub: Hub, actor: Actor, entity_id: str) -> EntityView:
         return _view(row)
 
 
-def search(hub: Hub, actor: Actor, *, schema: str | None = None, text: str | None = None,
-           limit: int = 50, offset: int = 0) -> tuple[list[EntityView], int]:
+def search(
+    hub: Hub,
+    actor: Actor,
+    *,
+    schema: str | None = None,
+    text: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[EntityView], int]:
     """Entities visible to the actor (own organisation plus shared), newest first."""
     with hub.unit(actor, "entities.read") as u:
         stmt = select(EntityRecord)
@@ -89,23 +107,28 @@ def search(hub: Hub, actor: Actor, *, schema: str | None = None, text: str | Non
         if text:
             stmt = stmt.where(func.lower(EntityRecord.caption).contains(text.lower()))
         total = u.s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-        rows = u.s.scalars(stmt.order_by(EntityRecord.created_at.desc())
-                           .limit(max(1, min(limit, 1000))).offset(max(0, offset)))
+        rows = u.s.scalars(
+            stmt.order_by(EntityRecord.created_at.desc())
+            .limit(max(1, min(limit, 1000)))
+            .offset(max(0, offset))
+        )
         views = [_view(r) for r in rows]
         u.audit("entity", details={"returned": len(views), "schema": schema})
         return views, total
 
 
-def update(hub: Hub, actor: Actor, entity_id: str,
-           properties: dict[str, list[str]]) -> EntityView:
+def update(hub: Hub, actor: Actor, entity_id: str, properties: dict[str, list[str]]) -> EntityView:
     with hub.unit(actor, "entities.write") as u:
         row = u.s.get(EntityRecord, entity_id)
         if row is None:
             raise NotFound("No entity {id}.", id=entity_id)
         u.require(row)
         entity = build(row.schema, properties)
-        row.properties, row.caption, row.updated_at = entity.properties, entity.caption[:300], \
-            utcnow()
+        row.properties, row.caption, row.updated_at = (
+            entity.properties,
+            entity.caption[:300],
+            utcnow(),
+        )
         u.audit("entity", row.id, org_id=row.org_id)
         return _view(row)
 

@@ -34,7 +34,11 @@ class CthubError(Exception):
         return _fill(gettext(self.hint) if gettext else self.hint, self.params)
 
     def to_dict(self, gettext: Any = None) -> dict[str, Any]:
-        return {"error": self.code, "message": self.render(gettext), "hint": self.render_hint(gettext)}
+        return {
+            "error": self.code,
+            "message": self.render(gettext),
+            "hint": self.render_hint(gettext),
+        }
 
 
 def _fill(text: str, params: dict[str, Any]) -> str:
@@ -105,8 +109,8 @@ class ConfigError(CthubError):
 
 
 __all__ = [
-    "Conflict",
     "ConfigError",
+    "Conflict",
     "CthubError",
     "Forbidden",
     "InvalidInput",

@@ -111,8 +111,13 @@ class Hub:
 
     def _record_refusal(self, actor: Actor, action: str, outcome: str, exc: CthubError) -> None:
         with self.db.session() as session:
-            audit.record(session, actor, action, outcome=outcome,
-                         details={"error": exc.code, "message": exc.render()[:500]})
+            audit.record(
+                session,
+                actor,
+                action,
+                outcome=outcome,
+                details={"error": exc.code, "message": exc.render()[:500]},
+            )
 
 
 __all__ = ["Hub", "Unit"]

@@ -69,8 +69,12 @@ def spec_for(kind: str) -> JobSpec:
     if kind not in _REGISTRY:
         load_handlers()
     if kind not in _REGISTRY:
-        raise InvalidInput("Unknown job kind {kind}.", hint="Known kinds: {known}.", kind=kind,
-                           known=", ".join(sorted(_REGISTRY)))
+        raise InvalidInput(
+            "Unknown job kind {kind}.",
+            hint="Known kinds: {known}.",
+            kind=kind,
+            known=", ".join(sorted(_REGISTRY)),
+        )
     return _REGISTRY[kind]
 
 
@@ -90,13 +94,18 @@ class ProgressBoard:
         with self._lock:
             self._local[job_id] = (done, total, message)
         if hub.settings.job_backend == "redis":
-            _redis(hub).hset(f"cthub:progress:{job_id}", mapping={
-                "done": done, "total": -1 if total is None else total, "message": message})
+            _redis(hub).hset(
+                f"cthub:progress:{job_id}",
+                mapping={"done": done, "total": -1 if total is None else total, "message": message},
+            )
             _redis(hub).expire(f"cthub:progress:{job_id}", 24 * 3600)
         if not hub.settings.is_sqlite:
             with hub.db.session() as s:
-                s.execute(update(Job).where(Job.id == job_id)
-                          .values(done=done, total=total, message=message))
+                s.execute(
+                    update(Job)
+                    .where(Job.id == job_id)
+                    .values(done=done, total=total, message=message)
+                )
 
     def get(self, hub: Hub, job_id: str) -> tuple[int, int | None, str] | None:
         with self._lock:
@@ -131,8 +140,14 @@ def _redis_for(url: str) -> Any:
 class JobContext:
     """What a running handler sees: its parameters, its actor and a progress reporter."""
 
-    def __init__(self, hub: Hub, job_id: str, actor: Actor, params: dict[str, Any],
-                 on_progress: Callable[[int, int | None, str], None] | None = None) -> None:
+    def __init__(
+        self,
+        hub: Hub,
+        job_id: str,
+        actor: Actor,
+        params: dict[str, Any],
+        on_progress: Callable[[int, int | None, str], None] | None = None,
+    ) -> None:
         self.hub, self.job_id, self.actor, self.params = hub, job_id, actor, params
         self._on_progress = on_progress
         self._last = 0.0
@@ -177,8 +192,15 @@ class JobView:
 def create(hub: Hub, actor: Actor, kind: str, params: dict[str, Any] | None = None) -> JobView:
     spec = spec_for(kind)
     with hub.unit(actor, spec.action) as u:
-        row = Job(id=uuid.uuid4().hex, kind=kind, org_id=actor.org_id, created_by=actor.name,
-                  actor=actor.to_dict(), params=params or {}, state="queued")
+        row = Job(
+            id=uuid.uuid4().hex,
+            kind=kind,
+            org_id=actor.org_id,
+            created_by=actor.name,
+            actor=actor.to_dict(),
+            params=params or {},
+            state="queued",
+        )
         u.s.add(row)
         u.audit("job", row.id, details={"kind": kind}, action="jobs.start")
         u.s.flush()
@@ -211,8 +233,9 @@ def recent(hub: Hub, actor: Actor, limit: int = 20) -> list[JobView]:
         return [JobView.of(j, hub) for j in u.s.scalars(stmt)]
 
 
-def execute(hub: Hub, job_id: str,
-            on_progress: Callable[[int, int | None, str], None] | None = None) -> JobView:
+def execute(
+    hub: Hub, job_id: str, on_progress: Callable[[int, int | None, str], None] | None = None
+) -> JobView:
     """Run one queued job to completion in this process and persist its outcome."""
     with hub.db.session() as s:
         row = s.get(Job, job_id)
@@ -236,14 +259,20 @@ def execute(hub: Hub, job_id: str,
     with hub.db.session() as s:
         s.execute(update(Job).where(Job.id == job_id).values(finished_at=utcnow(), **values))
         row = s.get(Job, job_id)
-        assert row is not None
+        if row is None:  # pragma: no cover - deleted while running
+            raise NotFound("No job {id}.", id=job_id)
         view = JobView.of(row)
     BOARD.forget(job_id)
     return view
 
 
-def run_inline(hub: Hub, actor: Actor, kind: str, params: dict[str, Any] | None = None,
-               on_progress: Callable[[int, int | None, str], None] | None = None) -> JobView:
+def run_inline(
+    hub: Hub,
+    actor: Actor,
+    kind: str,
+    params: dict[str, Any] | None = None,
+    on_progress: Callable[[int, int | None, str], None] | None = None,
+) -> JobView:
     """Create and run a job in this process (the CLI), still persisted and audited."""
     return execute(hub, create(hub, actor, kind, params).id, on_progress)
 
@@ -269,9 +298,15 @@ class InProcessRunner(JobRunner):
     def _recover(self) -> None:
         """Jobs left running by a dead process failed; jobs left queued run now."""
         with self.hub.db.session() as s:
-            s.execute(update(Job).where(Job.state == "running").values(
-                state="failed", error="interrupted: the server stopped while it ran",
-                finished_at=utcnow()))
+            s.execute(
+                update(Job)
+                .where(Job.state == "running")
+                .values(
+                    state="failed",
+                    error="interrupted: the server stopped while it ran",
+                    finished_at=utcnow(),
+                )
+            )
             for job_id in s.scalars(select(Job.id).where(Job.state == "queued")):
                 self._queue.put(job_id)
 
@@ -306,8 +341,14 @@ class RedisRunner(JobRunner):
         self.queue = Queue(hub.settings.job_queue, connection=self.connection)
 
     def enqueue(self, job_id: str) -> None:
-        self.queue.enqueue("cthub.core.jobs.run_queued", job_id, job_id=job_id,
-                           job_timeout=24 * 3600, result_ttl=3600, failure_ttl=7 * 24 * 3600)
+        self.queue.enqueue(
+            "cthub.core.jobs.run_queued",
+            job_id,
+            job_id=job_id,
+            job_timeout=24 * 3600,
+            result_ttl=3600,
+            failure_ttl=7 * 24 * 3600,
+        )
 
     def stop(self) -> None:
         self.connection.close()
@@ -341,5 +382,16 @@ def run_worker(hub: Hub, *, burst: bool = False) -> bool:
     return bool(worker.work(burst=burst, with_scheduler=False))
 
 
-__all__ = ["JobContext", "JobRunner", "JobView", "create", "execute", "get", "job",
-           "recent", "run_inline", "run_worker", "submit"]
+__all__ = [
+    "JobContext",
+    "JobRunner",
+    "JobView",
+    "create",
+    "execute",
+    "get",
+    "job",
+    "recent",
+    "run_inline",
+    "run_worker",
+    "submit",
+]

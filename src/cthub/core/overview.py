@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
+
+from cthub.core.db import Base
 
 from cthub.core.hub import Hub
 from cthub.core.policy import Actor
@@ -26,7 +28,7 @@ def overview(hub: Hub, actor: Actor) -> Overview:
         org_id = actor.org_id
         org = u.s.get(Organisation, org_id) if org_id is not None else None
 
-        def count(model: type, *where: object) -> int:
+        def count(model: type[Base], *where: ColumnElement[bool]) -> int:
             return u.s.scalar(select(func.count()).select_from(model).where(*where)) or 0
 
         result = Overview(

@@ -57,7 +57,10 @@ ACTIONS: dict[str, ActionRule] = {
 
 
 class Owned(Protocol):
-    org_id: Any
+    """Anything that belongs to an organisation."""
+
+    @property
+    def org_id(self) -> int | None: ...
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,14 @@ class Actor:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Actor:
-        return cls(**{k: data.get(k) for k in ("name", "role", "org_id", "user_id", "via", "key_id")})
+        return cls(
+            name=str(data["name"]),
+            role=str(data["role"]),
+            org_id=data.get("org_id"),
+            user_id=data.get("user_id"),
+            via=str(data.get("via") or "session"),
+            key_id=data.get("key_id"),
+        )
 
 
 def rule_for(action: str) -> ActionRule:

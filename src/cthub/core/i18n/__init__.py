@@ -59,9 +59,9 @@ def negotiate(accept_language: str | None) -> str | None:
     return None
 
 
-def N_(message: str) -> str:  # noqa: N802 - the conventional name for "mark, do not translate"
+def N_(message: str) -> str:
     """Mark a string for extraction; it is translated later, where the language is known."""
     return message
 
 
-__all__ = ["LANGUAGES", "GetText", "N_", "gettext", "negotiate", "translations"]
+__all__ = ["LANGUAGES", "N_", "GetText", "gettext", "negotiate", "translations"]

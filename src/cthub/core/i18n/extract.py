@@ -30,8 +30,11 @@ def _python_strings(path: Path) -> Iterator[str]:
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
-        name = node.func.id if isinstance(node.func, ast.Name) else (
-            node.func.attr if isinstance(node.func, ast.Attribute) else "")
+        name = (
+            node.func.id
+            if isinstance(node.func, ast.Name)
+            else (node.func.attr if isinstance(node.func, ast.Attribute) else "")
+        )
         args: list[ast.expr] = []
         if name in KEYWORDS or name in ERROR_CLASSES:
             args = node.args[:1]
@@ -47,7 +50,9 @@ def _template_strings(path: Path) -> Iterator[str]:
 
     with path.open("rb") as fh:
         for _lineno, message, _comments, _context in extract(
-            "jinja2.ext:babel_extract", fh, keywords={"_": None},
+            "jinja2.ext:babel_extract",
+            fh,
+            keywords={"_": None},
             options={"extensions": "jinja2.ext.i18n"},
         ):
             text = message if isinstance(message, str) else message[0]
@@ -82,7 +87,12 @@ def load(lang: str) -> Catalog:
 def missing(lang: str, ids: set[str] | None = None) -> list[str]:
     """Msgids absent from the ``lang`` catalogue or without a translation there."""
     catalog = load(lang)
-    return sorted(m for m in (ids or msgids()) if not (catalog.get(m) and catalog.get(m).string))
+    todo = []
+    for m in ids or msgids():
+        msg = catalog.get(m)
+        if msg is None or not msg.string:
+            todo.append(m)
+    return sorted(todo)
 
 
 def update() -> dict[str, list[str]]:

@@ -11,6 +11,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -38,27 +39,34 @@ def _wants_html(request: Request) -> bool:
 
 
 async def _cthub_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, CthubError)
+    if not isinstance(exc, CthubError):  # pragma: no cover - registered for CthubError only
+        return await _unexpected(request, exc)
     if isinstance(exc, Unauthenticated) and _wants_html(request):
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?{urlencode({'next': target})}", status_code=303)
     body = exc.to_dict(gettext(_language(request)))
     headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
     return JSONResponse(body, status_code=exc.http_status, headers=headers)
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, RequestValidationError)
+    if not isinstance(exc, RequestValidationError):  # pragma: no cover
+        return await _unexpected(request, exc)
     first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid"}
     field = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path"))
-    body = {"error": "invalid_input", "message": f"{field or 'request'}: {first.get('msg')}",
-            "hint": "See the schema at /api/docs."}
+    body = {
+        "error": "invalid_input",
+        "message": f"{field or 'request'}: {first.get('msg')}",
+        "hint": "See the schema at /api/docs.",
+    }
     return JSONResponse(body, status_code=400)
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return JSONResponse({"error": "internal", "message": "Internal error.", "hint": None},
-                        status_code=500)
+    return JSONResponse(
+        {"error": "internal", "message": "Internal error.", "hint": None}, status_code=500
+    )
 
 
 def create_app(settings: Settings | None = None, hub: Hub | None = None) -> FastAPI:
@@ -70,10 +78,16 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Fast
         _ = hub.jobs  # start the in-process worker (or connect to Redis) with the server
         yield
 
-    app = FastAPI(title="cthub", version=__version__, lifespan=lifespan,
-                  openapi_url="/api/openapi.json", docs_url="/api/docs", redoc_url=None,
-                  description="Counter-terrorism cooperation hub. Authenticate with a session "
-                  "(POST /api/auth/login) or `Authorization: Bearer <api key>`.")
+    app = FastAPI(
+        title="cthub",
+        version=__version__,
+        lifespan=lifespan,
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+        description="Counter-terrorism cooperation hub. Authenticate with a session "
+        "(POST /api/auth/login) or `Authorization: Bearer <api key>`.",
+    )
     app.state.hub = hub
     app.add_exception_handler(CthubError, _cthub_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
@@ -83,8 +97,11 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Fast
     from cthub.interfaces.web import mount
 
     mount(app)
-    app.mount("/static", StaticFiles(directory=str(files("cthub.interfaces.web") / "static")),
-              name="static")
+    app.mount(
+        "/static",
+        StaticFiles(directory=str(files("cthub.interfaces.web") / "static")),
+        name="static",
+    )
     return app
 
 

@@ -83,7 +83,8 @@ async def caller(request: Request) -> Caller:
         )
     await check_csrf(request, found)
     request.state.caller = found
-    return found
+    result: Caller = found
+    return result
 
 
 async def api_actor(request: Request) -> Actor:

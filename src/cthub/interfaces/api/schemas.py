@@ -57,7 +57,12 @@ class UserOut(BaseModel):
 
 
 class UserIn(BaseModel):
-    username: str = Field(min_length=2, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._@-]+$")
+    username: str = Field(
+        min_length=1,
+        max_length=100,
+        description="Checked by the service: "
+        "2-100 letters, digits, dots, dashes, @ or underscores.",
+    )
     role: Role
     display_name: str = Field("", max_length=200)
     password: str | None = Field(None, min_length=10, max_length=1000)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -22,7 +21,7 @@ from cthub.interfaces.cli.runtime import OPERATOR, open_hub
 class _ErrorMappingGroup(TyperGroup):
     """Turns a ``CthubError`` anywhere below into one message line and its exit code."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except CthubError as exc:
@@ -33,8 +32,14 @@ class _ErrorMappingGroup(TyperGroup):
             raise typer.Exit(exc.exit_code) from None
 
 
-app = typer.Typer(cls=_ErrorMappingGroup, no_args_is_help=True, add_completion=False,
-                  help="cthub: counter-terrorism cooperation hub.")
+app = typer.Typer(
+    cls=_ErrorMappingGroup,
+    no_args_is_help=True,
+    add_completion=False,
+    help="cthub: counter-terrorism cooperation hub.",
+)
+
+
 def _register() -> None:
     from cthub.interfaces.cli import admin, oversight, server
 

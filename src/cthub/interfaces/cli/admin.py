@@ -21,14 +21,15 @@ def users_create(
     role: str = typer.Option(..., "--role", help="admin, analyst, reviewer, partner or viewer"),
     org: str | None = typer.Option(None, "--org", help="Organisation name"),
     display_name: str = typer.Option("", "--display-name"),
-    password_stdin: bool = typer.Option(False, "--password-stdin",
-                                        help="Read the password from stdin instead of "
-                                        "generating one"),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from stdin instead of generating one"
+    ),
 ) -> None:
     """Create a user. Without --password-stdin a password is generated and printed once."""
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
-    user, generated = accounts.create_user(open_hub(), OPERATOR, name, role, org=org,
-                                           password=password, display_name=display_name)
+    user, generated = accounts.create_user(
+        open_hub(), OPERATOR, name, role, org=org, password=password, display_name=display_name
+    )
     typer.echo(f"created user {user.username} ({user.role}) in {user.org}")
     if generated:
         typer.echo(f"password: {generated}")
@@ -36,8 +37,12 @@ def users_create(
 
 @users.command("list")
 def users_list(fmt: Format = typer.Option(Format.table, "--format")) -> None:
-    emit(accounts.list_users(open_hub(), OPERATOR),
-         ["username", "display_name", "org", "role", "disabled", "created_at"], fmt, "Users")
+    emit(
+        accounts.list_users(open_hub(), OPERATOR),
+        ["username", "display_name", "org", "role", "disabled", "created_at"],
+        fmt,
+        "Users",
+    )
 
 
 @users.command("disable")
@@ -73,9 +78,22 @@ def keys_create(
 
 @keys.command("list")
 def keys_list(fmt: Format = typer.Option(Format.table, "--format")) -> None:
-    emit(accounts.list_keys(open_hub(), OPERATOR),
-         ["id", "name", "prefix", "org_id", "role", "created_by", "created_at", "last_used_at",
-          "revoked_at"], fmt, "API keys")
+    emit(
+        accounts.list_keys(open_hub(), OPERATOR),
+        [
+            "id",
+            "name",
+            "prefix",
+            "org_id",
+            "role",
+            "created_by",
+            "created_at",
+            "last_used_at",
+            "revoked_at",
+        ],
+        fmt,
+        "API keys",
+    )
 
 
 @keys.command("revoke")
@@ -85,13 +103,20 @@ def keys_revoke(key_id: int) -> None:
 
 
 @orgs.command("create")
-def orgs_create(name: str, kind: str = typer.Option("government", "--kind"),
-                country: str | None = typer.Option(None, "--country")) -> None:
+def orgs_create(
+    name: str,
+    kind: str = typer.Option("government", "--kind"),
+    country: str | None = typer.Option(None, "--country"),
+) -> None:
     org = accounts.create_org(open_hub(), OPERATOR, name, kind, country)
     typer.echo(f"created organisation {org.id} {org.name}")
 
 
 @orgs.command("list")
 def orgs_list(fmt: Format = typer.Option(Format.table, "--format")) -> None:
-    emit(accounts.list_orgs(open_hub(), OPERATOR), ["id", "name", "kind", "country"], fmt,
-         "Organisations")
+    emit(
+        accounts.list_orgs(open_hub(), OPERATOR),
+        ["id", "name", "kind", "country"],
+        fmt,
+        "Organisations",
+    )

@@ -8,7 +8,7 @@ import datetime as dt
 import json
 import sys
 from collections.abc import Sequence
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from rich.console import Console
@@ -17,7 +17,7 @@ from rich.table import Table
 err = Console(stderr=True)
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
@@ -34,7 +34,8 @@ def _plain(value: Any) -> Any:
 def rows_of(items: Sequence[Any], columns: Sequence[str]) -> list[dict[str, Any]]:
     out = []
     for item in items:
-        data = dataclasses.asdict(item) if dataclasses.is_dataclass(item) else dict(item)
+        is_instance = dataclasses.is_dataclass(item) and not isinstance(item, type)
+        data = dataclasses.asdict(item) if is_instance else dict(item)
         out.append({c: _plain(data.get(c)) for c in columns})
     return out
 
@@ -47,8 +48,9 @@ def emit(items: Sequence[Any], columns: Sequence[str], fmt: Format, title: str =
     elif fmt is Format.csv:
         writer = csv.DictWriter(sys.stdout, fieldnames=list(columns), lineterminator="\n")
         writer.writeheader()
-        writer.writerows({k: json.dumps(v) if isinstance(v, dict) else v for k, v in r.items()}
-                         for r in rows)
+        writer.writerows(
+            {k: json.dumps(v) if isinstance(v, dict) else v for k, v in r.items()} for r in rows
+        )
     else:
         table = Table(title=title or None)
         for c in columns:

@@ -9,7 +9,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from cthub.core import audit as audit_core
-from cthub.core import auditlog, demo as demo_core, jobs
+from cthub.core import auditlog, jobs
+from cthub.core import demo as demo_core
 from cthub.interfaces.cli.output import Format, emit, err
 from cthub.interfaces.cli.runtime import OPERATOR, open_hub
 
@@ -31,8 +32,12 @@ def audit_list(
     since_utc = since.replace(tzinfo=dt.UTC) if since and since.tzinfo is None else since
     flt = audit_core.AuditFilter(actor=actor, action=action, outcome=outcome, since=since_utc)
     page = auditlog.list_events(open_hub(), OPERATOR, flt, limit)
-    emit(page.events, ["seq", "at", "actor", "action", "outcome", "resource_type",
-                       "resource_id", "details"], fmt, f"Audit log ({page.total} events)")
+    emit(
+        page.events,
+        ["seq", "at", "actor", "action", "outcome", "resource_type", "resource_id", "details"],
+        fmt,
+        f"Audit log ({page.total} events)",
+    )
 
 
 @audit.command("verify")
@@ -40,11 +45,16 @@ def audit_verify() -> None:
     """Check the hash chain; exit 1 and name the first bad event if it is broken."""
     hub = open_hub()
     if sys.stderr.isatty():
-        with Progress(TextColumn("verifying"), BarColumn(), MofNCompleteColumn(),
-                      console=err) as bar:
+        with Progress(
+            TextColumn("verifying"), BarColumn(), MofNCompleteColumn(), console=err
+        ) as bar:
             task = bar.add_task("verify", total=None)
-            view = jobs.run_inline(hub, OPERATOR, "audit.verify", on_progress=lambda d, t, _m:
-                                   bar.update(task, completed=d, total=t))
+            view = jobs.run_inline(
+                hub,
+                OPERATOR,
+                "audit.verify",
+                on_progress=lambda d, t, _m: bar.update(task, completed=d, total=t),
+            )
     else:
         view = jobs.run_inline(hub, OPERATOR, "audit.verify")
     result = view.result or {}
@@ -54,15 +64,21 @@ def audit_verify() -> None:
     if result.get("ok"):
         typer.echo(f"audit log intact: {result['checked']} events verified")
         return
-    typer.echo(f"audit log BROKEN at event {result['first_bad_seq']}: {result['reason']} "
-               f"({result['checked']} events before it are intact)")
+    typer.echo(
+        f"audit log BROKEN at event {result['first_bad_seq']}: {result['reason']} "
+        f"({result['checked']} events before it are intact)"
+    )
     raise typer.Exit(1)
 
 
 @jobs_app.command("list")
 def jobs_list(fmt: Format = typer.Option(Format.table, "--format")) -> None:
-    emit(jobs.recent(open_hub(), OPERATOR, 50),
-         ["id", "kind", "state", "done", "total", "error", "created_by"], fmt, "Jobs")
+    emit(
+        jobs.recent(open_hub(), OPERATOR, 50),
+        ["id", "kind", "state", "done", "total", "error", "created_by"],
+        fmt,
+        "Jobs",
+    )
 
 
 @demo.command("load")

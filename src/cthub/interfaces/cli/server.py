@@ -27,8 +27,11 @@ def _first_admin(hub: Hub, org: str, admin: str) -> str | None:
 
 
 def init(
-    org: str = typer.Option("CT Coordination Secretariat", "--org",
-                            help="First organisation, created on an empty database"),
+    org: str = typer.Option(
+        "CT Coordination Secretariat",
+        "--org",
+        help="First organisation, created on an empty database",
+    ),
     admin: str = typer.Option("admin", "--admin", help="User name of the first administrator"),
 ) -> None:
     """Create or upgrade the database; on an empty one, create the first admin."""
@@ -42,8 +45,9 @@ def init(
 def serve(
     host: str | None = typer.Option(None, "--host"),
     port: int | None = typer.Option(None, "--port"),
-    demo_data: bool = typer.Option(False, "--demo", help="Load demo data and print a fresh "
-                                   "admin password (demo mode only)"),
+    demo_data: bool = typer.Option(
+        False, "--demo", help="Load demo data and print a fresh admin password (demo mode only)"
+    ),
 ) -> None:
     """Serve the web UI and the API."""
     import uvicorn
@@ -66,8 +70,9 @@ def serve(
     uvicorn.run(create_app(hub=hub), host=bind_host, port=bind_port, log_level="info")
 
 
-def worker(burst: bool = typer.Option(False, "--burst", help="Stop when the queue is empty")
-           ) -> None:
+def worker(
+    burst: bool = typer.Option(False, "--burst", help="Stop when the queue is empty"),
+) -> None:
     """Run jobs from the Redis queue (server mode: CTHUB_JOB_BACKEND=redis)."""
     hub = open_hub()
     typer.echo(f"worker listening on {hub.settings.redis_url} queue {hub.settings.job_queue}")

@@ -25,8 +25,15 @@ def _crumbs(label: str, href: str) -> list[tuple[str, str]]:
 def _users_page(request: Request, who: Caller, status: int = 200, **extra: Any) -> Response:
     users = accounts.list_users(hub_of(request), who.actor)
     template = "users_form.html" if request.headers.get("hx-request") else "users.html"
-    return render(request, template, status_code=status, users=users, roles=ROLES,
-                  breadcrumbs=_crumbs(N_("Users"), "/admin/users"), **extra)
+    return render(
+        request,
+        template,
+        status_code=status,
+        users=users,
+        roles=ROLES,
+        breadcrumbs=_crumbs(N_("Users"), "/admin/users"),
+        **extra,
+    )
 
 
 @router.get("/users", response_class=HTMLResponse)
@@ -35,16 +42,26 @@ def users(request: Request, who: Caller = Depends(page_caller)) -> Response:
 
 
 @router.post("/users", response_class=HTMLResponse)
-def create_user(request: Request, who: Caller = Depends(page_caller), username: str = Form(""),
-                role: str = Form("viewer"), display_name: str = Form("")) -> Response:
+def create_user(
+    request: Request,
+    who: Caller = Depends(page_caller),
+    username: str = Form(""),
+    role: str = Form("viewer"),
+    display_name: str = Form(""),
+) -> Response:
     _ = gettext(language_of(request))
     try:
-        user, password = accounts.create_user(hub_of(request), who.actor, username, role,
-                                              display_name=display_name)
+        user, password = accounts.create_user(
+            hub_of(request), who.actor, username, role, display_name=display_name
+        )
     except CthubError as exc:
-        return _users_page(request, who, error=exc.render(_), hint=exc.render_hint(_),
-                           form={"username": username, "role": role,
-                                 "display_name": display_name})
+        return _users_page(
+            request,
+            who,
+            error=exc.render(_),
+            hint=exc.render_hint(_),
+            form={"username": username, "role": role, "display_name": display_name},
+        )
     return _users_page(request, who, created=user, password=password)
 
 
@@ -63,8 +80,15 @@ def enable_user(username: str, request: Request, who: Caller = Depends(page_call
 def _keys_page(request: Request, who: Caller, status: int = 200, **extra: Any) -> Response:
     keys = accounts.list_keys(hub_of(request), who.actor)
     template = "keys_form.html" if request.headers.get("hx-request") else "keys.html"
-    return render(request, template, status_code=status, keys=keys, roles=ROLES,
-                  breadcrumbs=_crumbs(N_("API keys"), "/admin/keys"), **extra)
+    return render(
+        request,
+        template,
+        status_code=status,
+        keys=keys,
+        roles=ROLES,
+        breadcrumbs=_crumbs(N_("API keys"), "/admin/keys"),
+        **extra,
+    )
 
 
 @router.get("/keys", response_class=HTMLResponse)
@@ -73,14 +97,23 @@ def keys(request: Request, who: Caller = Depends(page_caller)) -> Response:
 
 
 @router.post("/keys", response_class=HTMLResponse)
-def create_key(request: Request, who: Caller = Depends(page_caller), name: str = Form(""),
-               role: str = Form("viewer")) -> Response:
+def create_key(
+    request: Request,
+    who: Caller = Depends(page_caller),
+    name: str = Form(""),
+    role: str = Form("viewer"),
+) -> Response:
     _ = gettext(language_of(request))
     try:
         key, secret = accounts.create_key(hub_of(request), who.actor, name, role)
     except CthubError as exc:
-        return _keys_page(request, who, error=exc.render(_), hint=exc.render_hint(_),
-                          form={"name": name, "role": role})
+        return _keys_page(
+            request,
+            who,
+            error=exc.render(_),
+            hint=exc.render_hint(_),
+            form={"name": name, "role": role},
+        )
     return _keys_page(request, who, created=key, secret=secret)
 
 

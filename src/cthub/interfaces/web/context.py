@@ -21,8 +21,13 @@ from cthub.core.i18n import LANGUAGES, N_, gettext, negotiate
 from cthub.interfaces.api.deps import LANG_COOKIE, Caller
 
 TEMPLATES = str(files("cthub.interfaces.web") / "templates")
-env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(),
-                  extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
+env = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(),
+    extensions=["jinja2.ext.i18n"],
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 
 
 @dataclass(frozen=True)
@@ -77,7 +82,15 @@ def render(request: Request, template: str, status_code: int = 200, **ctx: Any) 
     role = caller.actor.role if caller else None
     nav = [n for n in CORE_NAV + capability_nav() if not n.roles or role in n.roles]
     html = env.get_template(template).render(
-        _=gettext(lang), lang=lang, languages=LANGUAGES, me=caller.actor if caller else None,
-        csrf=caller.csrf_token if caller else None, nav=nav, path=request.url.path,
-        version=__version__, org_name=getattr(request.state, "org_name", ""), **ctx)
+        _=gettext(lang),
+        lang=lang,
+        languages=LANGUAGES,
+        me=caller.actor if caller else None,
+        csrf=caller.csrf_token if caller else None,
+        nav=nav,
+        path=request.url.path,
+        version=__version__,
+        org_name=getattr(request.state, "org_name", ""),
+        **ctx,
+    )
     return HTMLResponse(html, status_code=status_code)

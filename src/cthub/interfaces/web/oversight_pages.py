@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
@@ -21,7 +22,12 @@ FILTERS = ("actor", "action", "outcome", "resource_type")
 
 def _filter(request: Request) -> audit.AuditFilter:
     q = request.query_params
-    return audit.AuditFilter(**{k: (q.get(k) or None) for k in FILTERS})
+    return audit.AuditFilter(
+        actor=q.get("actor") or None,
+        action=q.get("action") or None,
+        outcome=q.get("outcome") or None,
+        resource_type=q.get("resource_type") or None,
+    )
 
 
 @router.get("/audit", response_class=HTMLResponse)
@@ -32,10 +38,17 @@ def audit_page(request: Request, who: Caller = Depends(page_caller), page: int =
     result = auditlog.list_events(hub, who.actor, _filter(request), size, (page - 1) * size)
     pages = max(1, -(-result.total // size))
     params = {k: request.query_params.get(k, "") for k in FILTERS}
-    query = "&".join(f"{k}={v}" for k, v in params.items() if v)
-    return render(request, "audit.html", result=result, page=page, pages=pages, params=params,
-                  query=query, breadcrumbs=[(N_("Administration"), "/admin/users"),
-                                            (N_("Audit log"), "/audit")])
+    query = urlencode({k: v for k, v in params.items() if v})
+    return render(
+        request,
+        "audit.html",
+        result=result,
+        page=page,
+        pages=pages,
+        params=params,
+        query=query,
+        breadcrumbs=[(N_("Administration"), "/admin/users"), (N_("Audit log"), "/audit")],
+    )
 
 
 @router.get("/audit.csv")
@@ -45,15 +58,29 @@ def audit_csv(request: Request, who: Caller = Depends(page_caller)) -> Response:
     def rows() -> Iterator[str]:
         buf = io.StringIO()
         w = csv.writer(buf)
-        w.writerow(["seq", "at", "actor", "action", "outcome", "resource_type", "resource_id",
-                    "hash"])
+        w.writerow(
+            ["seq", "at", "actor", "action", "outcome", "resource_type", "resource_id", "hash"]
+        )
         for e in page.events:
-            w.writerow([e.seq, e.at.isoformat(), e.actor, e.action, e.outcome,
-                        e.resource_type or "", e.resource_id or "", e.hash])
+            w.writerow(
+                [
+                    e.seq,
+                    e.at.isoformat(),
+                    e.actor,
+                    e.action,
+                    e.outcome,
+                    e.resource_type or "",
+                    e.resource_id or "",
+                    e.hash,
+                ]
+            )
         yield buf.getvalue()
 
-    return StreamingResponse(rows(), media_type="text/csv", headers={
-        "Content-Disposition": 'attachment; filename="cthub-audit.csv"'})
+    return StreamingResponse(
+        rows(),
+        media_type="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="cthub-audit.csv"'},
+    )
 
 
 @router.post("/audit/verify", response_class=HTMLResponse)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import secrets
 
@@ -29,17 +30,27 @@ def safe_next(target: str | None) -> str:
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request, next: str = "/") -> Response:  # noqa: A002
+def login_page(request: Request, next: str = "/") -> Response:
     token = secrets.token_urlsafe(24)
     resp = render(request, "login.html", login_csrf=token, next=safe_next(next), error=None)
-    resp.set_cookie(LOGIN_CSRF, token, httponly=True, samesite="strict",
-                    secure=hub_of(request).settings.secure_cookies)
+    resp.set_cookie(
+        LOGIN_CSRF,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=hub_of(request).settings.secure_cookies,
+    )
     return resp
 
 
 @router.post("/login", response_class=HTMLResponse)
-def login_submit(request: Request, username: str = Form(""), password: str = Form(""),
-                 csrf_token: str = Form(""), next: str = Form("/")) -> Response:  # noqa: A002
+def login_submit(
+    request: Request,
+    username: str = Form(""),
+    password: str = Form(""),
+    csrf_token: str = Form(""),
+    next: str = Form("/"),
+) -> Response:
     hub = hub_of(request)
     _ = gettext(language_of(request))
     cookie = request.cookies.get(LOGIN_CSRF, "")
@@ -51,17 +62,25 @@ def login_submit(request: Request, username: str = Form(""), password: str = For
             with hub.db.session() as s:
                 user = auth.login(s, hub.settings, username, password, client_of(request))
                 new = auth.open_session(s, user)
-            resp = RedirectResponse(safe_next(next), status_code=303)
-            set_session_cookie(request, resp, new.token)
-            resp.delete_cookie(LOGIN_CSRF)
-            return resp
+            done = RedirectResponse(safe_next(next), status_code=303)
+            set_session_cookie(request, done, new.token)
+            done.delete_cookie(LOGIN_CSRF)
+            return done
         except (Unauthenticated, RateLimited) as exc:
             error = exc.render(_)
     token = secrets.token_urlsafe(24)
-    resp = render(request, "login.html", status_code=401, login_csrf=token,
-                  next=safe_next(next), error=error, username=username)
-    resp.set_cookie(LOGIN_CSRF, token, httponly=True, samesite="strict",
-                    secure=hub.settings.secure_cookies)
+    resp = render(
+        request,
+        "login.html",
+        status_code=401,
+        login_csrf=token,
+        next=safe_next(next),
+        error=error,
+        username=username,
+    )
+    resp.set_cookie(
+        LOGIN_CSRF, token, httponly=True, samesite="strict", secure=hub.settings.secure_cookies
+    )
     return resp
 
 
@@ -77,28 +96,36 @@ def logout(request: Request, who: Caller = Depends(page_caller)) -> Response:
 
 
 @router.post("/lang")
-def switch_language(request: Request, lang: str = Form(...), next: str = Form("/")) -> Response:  # noqa: A002
+def switch_language(request: Request, lang: str = Form(...), next: str = Form("/")) -> Response:
     """Anyone may switch language (the login page too); a logged-in choice is remembered."""
     resp = RedirectResponse(safe_next(next), status_code=303)
     if lang not in LANGUAGES:
         return resp
-    resp.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax",
-                    secure=hub_of(request).settings.secure_cookies)
+    resp.set_cookie(
+        LANG_COOKIE,
+        lang,
+        max_age=365 * 86400,
+        samesite="lax",
+        secure=hub_of(request).settings.secure_cookies,
+    )
     who = getattr(request.state, "caller", None)
     if who is None:
         from cthub.interfaces.api.deps import identify
 
         who = identify(request)
     if who is not None:
-        try:
+        with contextlib.suppress(CthubError):
             accounts.set_language(hub_of(request), who.actor, lang)
-        except CthubError:
-            pass
     return resp
 
 
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, who: Caller = Depends(page_caller)) -> Response:
     hub = hub_of(request)
-    return render(request, "dashboard.html", stats=overview(hub, who.actor),
-                  recent_jobs=jobs.recent(hub, who.actor, limit=8), breadcrumbs=[])
+    return render(
+        request,
+        "dashboard.html",
+        stats=overview(hub, who.actor),
+        recent_jobs=jobs.recent(hub, who.actor, limit=8),
+        breadcrumbs=[],
+    )

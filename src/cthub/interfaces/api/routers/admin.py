@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, Request
 
 from cthub.core import accounts
@@ -20,7 +22,7 @@ from cthub.interfaces.api.schemas import (
     UserOut,
 )
 
-ERR = {c: {"model": ErrorBody} for c in (400, 401, 403, 404, 409)}
+ERR: dict[int | str, dict[str, Any]] = {c: {"model": ErrorBody} for c in (400, 401, 403, 404, 409)}
 router = APIRouter(prefix="/api", tags=["admin"], responses=ERR)
 
 
@@ -37,8 +39,13 @@ def list_users(request: Request, actor: Actor = Depends(api_actor)) -> list[User
 @router.post("/users", response_model=UserCreated, status_code=201)
 def create_user(body: UserIn, request: Request, actor: Actor = Depends(api_actor)) -> UserCreated:
     user, password = accounts.create_user(
-        hub_of(request), actor, body.username, body.role, password=body.password,
-        display_name=body.display_name)
+        hub_of(request),
+        actor,
+        body.username,
+        body.role,
+        password=body.password,
+        display_name=body.display_name,
+    )
     return UserCreated(user=UserOut.model_validate(user), password=password)
 
 
@@ -69,8 +76,8 @@ def revoke_key(key_id: int, request: Request, actor: Actor = Depends(api_actor))
 
 
 @router.post("/sharing", response_model=Created, status_code=201)
-def grant_sharing(body: SharingIn, request: Request,
-                  actor: Actor = Depends(api_actor)) -> Created:
-    rule_id = accounts.grant_sharing(hub_of(request), actor, body.grantee, body.resource_kind,
-                                     body.purpose)
+def grant_sharing(body: SharingIn, request: Request, actor: Actor = Depends(api_actor)) -> Created:
+    rule_id = accounts.grant_sharing(
+        hub_of(request), actor, body.grantee, body.resource_kind, body.purpose
+    )
     return Created(id=rule_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, Request, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -10,8 +12,12 @@ from cthub.core import auth
 from cthub.interfaces.api.deps import SESSION_COOKIE, Caller, caller, client_of, hub_of
 from cthub.interfaces.api.schemas import ErrorBody, Health, LoginIn, Me
 
+LOGIN_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody},
+    429: {"model": ErrorBody},
+}
 router = APIRouter()
-ERRORS = {401: {"model": ErrorBody}, 403: {"model": ErrorBody}}
+ERRORS: dict[int | str, dict[str, Any]] = {401: {"model": ErrorBody}, 403: {"model": ErrorBody}}
 
 
 @router.get("/healthz", response_model=Health, tags=["core"])
@@ -25,12 +31,23 @@ def healthz(request: Request) -> Health:
 
 def set_session_cookie(request: Request, response: Response, token: str) -> None:
     settings = hub_of(request).settings
-    response.set_cookie(SESSION_COOKIE, token, max_age=settings.session_max_age_s, httponly=True,
-                        secure=settings.secure_cookies, samesite="lax", path="/")
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=settings.session_max_age_s,
+        httponly=True,
+        secure=settings.secure_cookies,
+        samesite="lax",
+        path="/",
+    )
 
 
-@router.post("/api/auth/login", response_model=Me, tags=["auth"],
-             responses={401: {"model": ErrorBody}, 429: {"model": ErrorBody}})
+@router.post(
+    "/api/auth/login",
+    response_model=Me,
+    tags=["auth"],
+    responses=LOGIN_ERRORS,
+)
 def login(body: LoginIn, request: Request, response: Response) -> Me:
     """Exchange a user name and password for a session cookie and its CSRF token."""
     hub = hub_of(request)
@@ -39,8 +56,13 @@ def login(body: LoginIn, request: Request, response: Response) -> Me:
         new = auth.open_session(s, user)
         actor = auth.actor_for_user(s, user)
     set_session_cookie(request, response, new.token)
-    return Me(name=actor.name, role=actor.role, org_id=actor.org_id, via="session",
-              csrf_token=new.csrf_token)
+    return Me(
+        name=actor.name,
+        role=actor.role,
+        org_id=actor.org_id,
+        via="session",
+        csrf_token=new.csrf_token,
+    )
 
 
 @router.post("/api/auth/logout", status_code=204, tags=["auth"], responses=ERRORS)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import datetime as dt
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -11,7 +13,7 @@ from cthub.core.policy import Actor
 from cthub.interfaces.api.deps import api_actor, hub_of
 from cthub.interfaces.api.schemas import ErrorBody, EventPageOut, JobOut
 
-ERR = {c: {"model": ErrorBody} for c in (400, 401, 403, 404)}
+ERR: dict[int | str, dict[str, Any]] = {c: {"model": ErrorBody} for c in (400, 401, 403, 404)}
 router = APIRouter(prefix="/api", responses=ERR)
 
 
@@ -28,8 +30,14 @@ def list_audit(
     limit: int = Query(50, ge=1, le=1000),
     offset: int = Query(0, ge=0, le=10**9),
 ) -> EventPageOut:
-    flt = audit.AuditFilter(actor=who, action=action, outcome=outcome,
-                            resource_type=resource_type, since=_utc(since), until=_utc(until))
+    flt = audit.AuditFilter(
+        actor=who,
+        action=action,
+        outcome=outcome,
+        resource_type=resource_type,
+        since=_utc(since),
+        until=_utc(until),
+    )
     page = auditlog.list_events(hub_of(request), actor, flt, limit, offset)
     return EventPageOut.model_validate(page, from_attributes=True)
 

@@ -1,0 +1,23 @@
+"""Migrations: the migrated schema matches the models on both backends; re-running is a no-op."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from cthub.core import migrate
+from cthub.core.db import Database
+from cthub.core.hub import Hub
+
+
+def test_schema_matches_models(hub: Hub) -> None:
+    with hub.db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), migrate.target_metadata())
+    assert diff == [], f"models changed without a migration: {diff}"
+
+
+def test_upgrade_is_idempotent_and_at_head(database: Database) -> None:
+    migrate.upgrade(database)
+    script = ScriptDirectory.from_config(migrate._config(database))
+    assert migrate.current(database) == script.get_current_head()

@@ -1,0 +1,27 @@
+"""Dependencies point one way: interfaces -> capabilities -> core (import-linter contracts)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_import_direction() -> None:
+    lint = Path(sys.executable).parent / "lint-imports"
+    done = subprocess.run(
+        [str(lint), "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Contracts: 2 kept, 0 broken" in done.stdout, done.stdout
+
+
+def test_core_does_not_import_interfaces() -> None:
+    offenders = [
+        p
+        for p in (ROOT / "src" / "cthub" / "core").rglob("*.py")
+        if "cthub.interfaces" in p.read_text()
+    ]
+    assert offenders == []
