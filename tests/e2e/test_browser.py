@@ -45,7 +45,7 @@ def test_login_dashboard_language_audit_logout(
     admin = live_server.admin
     page.goto(f"{live_server.url}/")
     expect(page).to_have_url(LOGIN_URL)
-    assert _path(page) == "/login?next=/"
+    assert _path(page) == "/login?next=%2F"  # the target is URL-encoded
     expect(page.locator("h1")).to_have_text("Log in to cthub")
     _shot(page, screenshots, "login.png")
 

@@ -22,10 +22,16 @@ from cthub import __version__
 from cthub.core.config import Settings
 from cthub.core.errors import CthubError, Unauthenticated
 from cthub.core.hub import Hub
-from cthub.core.i18n import gettext
+from cthub.core.i18n import N_, gettext
 from cthub.interfaces.api.routers import admin, core, entities, oversight
 
 log = logging.getLogger(__name__)
+ERROR_TITLES = {
+    400: N_("The request cannot be processed"),
+    403: N_("Not allowed"),
+    404: N_("Not found"),
+    409: N_("Conflict"),
+}
 
 
 def _language(request: Request) -> str:
@@ -44,7 +50,14 @@ async def _cthub_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, Unauthenticated) and _wants_html(request):
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?{urlencode({'next': target})}", status_code=303)
-    body = exc.to_dict(gettext(_language(request)))
+    _ = gettext(_language(request))
+    if _wants_html(request):
+        from cthub.interfaces.web.context import render
+
+        return render(request, "error.html", status_code=exc.http_status,
+                      title=_(ERROR_TITLES.get(exc.http_status, N_("Error"))),
+                      message=exc.render(_), hint=exc.render_hint(_))
+    body = exc.to_dict(_)
     headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
     return JSONResponse(body, status_code=exc.http_status, headers=headers)
 
