@@ -18,12 +18,12 @@ from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cthub.core import accounts, audit, auth, migrate  # noqa: E402
-from cthub.core.config import Settings  # noqa: E402
-from cthub.core.db import Database  # noqa: E402
-from cthub.core.hub import Hub  # noqa: E402
-from cthub.core.policy import Actor  # noqa: E402
-from cthub.interfaces.api import create_app  # noqa: E402
+from cthub.core import accounts, audit, auth, migrate
+from cthub.core.config import Settings
+from cthub.core.db import Database
+from cthub.core.hub import Hub
+from cthub.core.policy import Actor
+from cthub.interfaces.api import create_app
 
 N_EVENTS = 5000
 N_REQUESTS = 500
