@@ -31,8 +31,9 @@ OP = Actor.system("bench")
 
 
 def _pg_url() -> str | None:
-    admin = create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/test",
-                          isolation_level="AUTOCOMMIT")
+    admin = create_engine(
+        "postgresql+psycopg://postgres@127.0.0.1:5432/test", isolation_level="AUTOCOMMIT"
+    )
     try:
         with admin.connect() as c:
             c.execute(text('DROP DATABASE IF EXISTS "cthub_bench" WITH (FORCE)'))
@@ -45,8 +46,10 @@ def _pg_url() -> str | None:
 def bench(url: str, data_dir: Path) -> dict[str, float]:
     db = Database(url)
     migrate.upgrade(db)
-    hub = Hub(Settings(mode="development", data_dir=data_dir, database_url=url,
-                       secret_key="bench" * 10), db)
+    hub = Hub(
+        Settings(mode="development", data_dir=data_dir, database_url=url, secret_key="bench" * 10),
+        db,
+    )
     t0 = time.perf_counter()
     for i in range(N_EVENTS):
         with db.session() as s:
@@ -58,8 +61,9 @@ def bench(url: str, data_dir: Path) -> dict[str, float]:
     verify = result.checked / (time.perf_counter() - t0)
     accounts.create_org(hub, OP, "Bench FIU", "fiu")
     _, key = accounts.create_key(hub, OP, "bench", "admin", org="Bench FIU")
-    accounts.create_user(hub, OP, "bench.user", "analyst", org="Bench FIU",
-                         password="bench password 123")
+    accounts.create_user(
+        hub, OP, "bench.user", "analyst", org="Bench FIU", password="bench password 123"
+    )
     t0 = time.perf_counter()
     for _ in range(20):
         with db.session() as s:
@@ -73,8 +77,13 @@ def bench(url: str, data_dir: Path) -> dict[str, float]:
             lat.append((time.perf_counter() - t) * 1000)
     hub.close()
     q = statistics.quantiles(lat, n=100)
-    return {"append/s": append, "verify/s": verify, "logins/s": logins,
-            "me p50 ms": q[49], "me p95 ms": q[94]}
+    return {
+        "append/s": append,
+        "verify/s": verify,
+        "logins/s": logins,
+        "me p50 ms": q[49],
+        "me p95 ms": q[94],
+    }
 
 
 def main() -> None:
@@ -88,8 +97,10 @@ def main() -> None:
     print(f"{'backend':<12}" + "".join(f"{c:>14}" for c in cols))
     for name, vals in rows:
         print(f"{name:<12}" + "".join(f"{vals[c]:>14.1f}" for c in cols))
-    print(f"(audit: {N_EVENTS} single-event transactions; /api/me: {N_REQUESTS} in-process "
-          "requests, each resolving and updating its API key)")
+    print(
+        f"(audit: {N_EVENTS} single-event transactions; /api/me: {N_REQUESTS} in-process "
+        "requests, each resolving and updating its API key)"
+    )
 
 
 if __name__ == "__main__":

@@ -16,10 +16,10 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import schemathesis
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -49,7 +49,11 @@ FUZZ = settings(
     max_examples=30,
     deadline=None,
     database=None,
-    suppress_health_check=list(HealthCheck),
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+        HealthCheck.data_too_large,
+    ],
 )
 PHASES = {"coverage": {"enabled": False}, "stateful": {"enabled": False}}
 
@@ -96,8 +100,11 @@ def _load_schema(mode: str) -> schemathesis.BaseSchema:
     runner is a stub); requests go to the module's real app through ``app=`` at call time.
     ``schemathesis.pytest.from_fixture`` would avoid this, but it breaks on pytest 9.
     """
-    hub = Hub(make_settings(Path(tempfile.gettempdir()), "sqlite://"), Database("sqlite://"),
-              runner=_NoJobs())
+    hub = Hub(
+        make_settings(Path(tempfile.gettempdir()), "sqlite://"),
+        Database("sqlite://"),
+        runner=_NoJobs(),
+    )
     config = schemathesis.Config.from_dict(
         {"generation": {"mode": mode, "database": "none"}, "phases": PHASES}
     )
@@ -138,3 +145,25 @@ def test_fuzzed_schema_is_the_served_one(fuzzed: Fuzzed) -> None:
     assert schema.raw_schema == fuzzed.app.openapi()
     documented = {(op.ok().method.upper(), op.ok().path) for op in schema.get_all_operations()}
     assert documented >= PUBLIC | {("POST", "/api/auth/logout")}
+
+
+# Regressions for what the fuzzer found, pinned so they fail deterministically.
+
+
+def _documented(path: str, method: str) -> set[str]:
+    return set(schema.raw_schema["paths"][path][method]["responses"])
+
+
+def test_invalid_login_input_answers_a_documented_status(fuzzed: Fuzzed) -> None:
+    with TestClient(fuzzed.app) as client:
+        resp = client.post("/api/auth/login", json={"username": "", "password": "x"})
+    assert set(resp.json()) == {"error", "message", "hint"}
+    assert str(resp.status_code) in _documented("/api/auth/login", "post"), resp.status_code
+
+
+def test_a_body_that_is_not_utf8_gets_the_error_shape(fuzzed: Fuzzed) -> None:
+    headers = {**fuzzed.headers, "Content-Type": "application/json"}
+    with TestClient(fuzzed.app) as client:
+        resp = client.put("/api/entities/x", content=b"\xff", headers=headers)
+    assert resp.status_code == 400
+    assert set(resp.json()) == {"error", "message", "hint"}, resp.json()

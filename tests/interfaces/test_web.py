@@ -14,9 +14,16 @@ def _login_form(client: TestClient, m: factories.Member, next_: str = "/") -> st
     page = client.get(f"/login?next={next_}")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert token is not None
-    resp = client.post("/login", data={"username": m.username, "password": m.password,
-                                       "csrf_token": token.group(1), "next": next_},
-                       follow_redirects=False)
+    resp = client.post(
+        "/login",
+        data={
+            "username": m.username,
+            "password": m.password,
+            "csrf_token": token.group(1),
+            "next": next_,
+        },
+        follow_redirects=False,
+    )
     return resp.headers.get("location", "")
 
 
@@ -39,8 +46,9 @@ def test_login_never_redirects_off_site(client: TestClient, sqlite_hub: Hub) -> 
 
 def test_login_form_needs_its_token(client: TestClient, sqlite_hub: Hub) -> None:
     m = factories.member(sqlite_hub, "viewer")
-    resp = client.post("/login", data={"username": m.username, "password": m.password,
-                                       "csrf_token": "forged"})
+    resp = client.post(
+        "/login", data={"username": m.username, "password": m.password, "csrf_token": "forged"}
+    )
     assert resp.status_code == 401
     assert "security token" in resp.text
     assert "cthub_session" not in client.cookies
@@ -49,16 +57,21 @@ def test_login_form_needs_its_token(client: TestClient, sqlite_hub: Hub) -> None
 def test_admin_pages_render_and_forms_need_csrf(client: TestClient, sqlite_hub: Hub) -> None:
     admin = factories.member(sqlite_hub, "admin")
     assert _login_form(client, admin) == "/"
-    for path, text in (("/", "Dashboard"), ("/admin/users", admin.username),
-                       ("/admin/keys", "Create an API key"), ("/audit", "auth.login"),
-                       ("/jobs", "Jobs")):
+    for path, text in (
+        ("/", "Dashboard"),
+        ("/admin/users", admin.username),
+        ("/admin/keys", "Create an API key"),
+        ("/audit", "auth.login"),
+        ("/jobs", "Jobs"),
+    ):
         page = client.get(path)
         assert page.status_code == 200, path
         assert text in page.text, path
     forged = client.post("/admin/users", data={"username": "x.y", "role": "viewer"})
     assert forged.status_code == 403
-    made = client.post("/admin/users", data={"username": "x.y", "role": "viewer",
-                                             "csrf_token": _csrf(client)})
+    made = client.post(
+        "/admin/users", data={"username": "x.y", "role": "viewer", "csrf_token": _csrf(client)}
+    )
     assert made.status_code == 200
     assert "User x.y created" in made.text
 

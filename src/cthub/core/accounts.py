@@ -269,7 +269,7 @@ def list_keys(hub: Hub, actor: Actor) -> list[KeyView]:
 
 def revoke_key(hub: Hub, actor: Actor, key_id: int) -> KeyView:
     with hub.unit(actor, "keys.revoke") as u:
-        row = u.s.get(ApiKey, key_id)
+        row = u.s.get(ApiKey, key_id) if 0 < key_id < 2**31 else None
         if row is None:
             raise NotFound("No API key {id}.", id=key_id)
         u.require(row)

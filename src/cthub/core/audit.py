@@ -118,8 +118,8 @@ def verify(
     )
     for ev in rows.scalars():
         problem = _check(ev, expected_seq, expected_prev)
-        if problem:
-            return Verification(False, checked, ev.seq, problem)
+        if problem:  # a gap means the missing event (expected_seq) is the first bad one
+            return Verification(False, checked, min(ev.seq, expected_seq), problem)
         expected_prev, expected_seq, checked = ev.hash, ev.seq + 1, checked + 1
         if progress and checked % batch == 0:
             progress(checked, total)

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, func, select
 
 from cthub.core.db import Base
-
 from cthub.core.hub import Hub
 from cthub.core.policy import Actor
 from cthub.core.tables import ApiKey, AuditEvent, Job, Organisation, User

@@ -11,12 +11,15 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cthub import __version__
 from cthub.core.config import Settings
@@ -24,6 +27,7 @@ from cthub.core.errors import CthubError, Unauthenticated
 from cthub.core.hub import Hub
 from cthub.core.i18n import N_, gettext
 from cthub.interfaces.api.routers import admin, core, entities, oversight
+from cthub.interfaces.api.schemas import ErrorBody
 
 log = logging.getLogger(__name__)
 ERROR_TITLES = {
@@ -54,9 +58,14 @@ async def _cthub_error(request: Request, exc: Exception) -> Response:
     if _wants_html(request):
         from cthub.interfaces.web.context import render
 
-        return render(request, "error.html", status_code=exc.http_status,
-                      title=_(ERROR_TITLES.get(exc.http_status, N_("Error"))),
-                      message=exc.render(_), hint=exc.render_hint(_))
+        return render(
+            request,
+            "error.html",
+            status_code=exc.http_status,
+            title=_(ERROR_TITLES.get(exc.http_status, N_("Error"))),
+            message=exc.render(_),
+            hint=exc.render_hint(_),
+        )
     body = exc.to_dict(_)
     headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
     return JSONResponse(body, status_code=exc.http_status, headers=headers)
@@ -73,6 +82,43 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
         "hint": "See the schema at /api/docs.",
     }
     return JSONResponse(body, status_code=400)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's own errors (unknown route, unparseable body) in the one error shape."""
+    if not isinstance(exc, StarletteHTTPException):  # pragma: no cover
+        return await _unexpected(request, exc)
+    codes = {404: "not_found", 405: "method_not_allowed", 400: "invalid_input"}
+    body = {
+        "error": codes.get(exc.status_code, "http_error"),
+        "message": str(exc.detail),
+        "hint": None,
+    }
+    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+
+def _openapi_with_our_errors(app: FastAPI) -> dict[str, Any]:
+    """Document validation failures as the 400 + ErrorBody they are, not FastAPI's 422."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(
+        title=app.title, version=app.version, description=app.description, routes=app.routes
+    )
+    error_ref = {"$ref": "#/components/schemas/ErrorBody"}
+    for path in schema.get("paths", {}).values():
+        for op in path.values():
+            responses = op.get("responses", {})
+            if responses.pop("422", None) is not None:
+                responses["400"] = {
+                    "description": "Invalid input",
+                    "content": {"application/json": {"schema": error_ref}},
+                }
+    schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
+    schemas.setdefault("ErrorBody", ErrorBody.model_json_schema())
+    app.openapi_schema = schema
+    return schema
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
@@ -102,8 +148,10 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Fast
         "(POST /api/auth/login) or `Authorization: Bearer <api key>`.",
     )
     app.state.hub = hub
+    app.openapi = lambda: _openapi_with_our_errors(app)  # type: ignore[method-assign]
     app.add_exception_handler(CthubError, _cthub_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)
     for router in (core.router, admin.router, oversight.router, entities.router):
         app.include_router(router)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Path as FastPath
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from cthub.core import accounts
@@ -118,6 +119,10 @@ def create_key(
 
 
 @router.post("/keys/{key_id}/revoke")
-def revoke_key(key_id: int, request: Request, who: Caller = Depends(page_caller)) -> Response:
+def revoke_key(
+    key_id: Annotated[int, FastPath(ge=1, le=2**31 - 1)],
+    request: Request,
+    who: Caller = Depends(page_caller),
+) -> Response:
     accounts.revoke_key(hub_of(request), who.actor, key_id)
     return RedirectResponse("/admin/keys", status_code=303)
