@@ -28,7 +28,7 @@ services:
 	@bash scripts/services.sh
 
 test: $(STAMP) system-deps services
-	$(BIN)/pytest -n 2 --dist loadgroup
+	$(BIN)/pytest -n 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
