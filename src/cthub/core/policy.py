@@ -52,6 +52,9 @@ ACTIONS: dict[str, ActionRule] = {
     "sharing.grant": _rule(("admin",), "sharing_rule", "Share a kind of data with a partner"),
     "entities.read": _rule(ALL, "entity", "Read entities (persons, organisations, ...)"),
     "entities.write": _rule(("admin", "analyst"), "entity", "Create or change entities"),
+    "lists.read": _rule(ALL, "sanctions_list", "See sanctions lists, versions and entries"),
+    "lists.load": _rule(("admin",), "sanctions_list", "Load or fetch a new version of a list"),
+    "screening.screen": _rule(STAFF, "screening", "Screen names against sanctions lists"),
     "demo.load": _rule((), "demo", "Load demo data (operator only)"),
 }
 
