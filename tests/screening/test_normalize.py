@@ -1,0 +1,54 @@
+"""Name normalisation: variant folding, script transliteration, titles and particles."""
+
+from __future__ import annotations
+
+import pytest
+
+from cthub.screening.matching.normalize import name_words, skeleton, tokenize
+
+
+def keys(name: str, kind: str = "person") -> list[str]:
+    return [token.key for token in tokenize(name, kind)]
+
+
+@pytest.mark.parametrize("spelling", ["Mohammed", "Muhammad", "Mohamed", "Muhamad", "MOHAMMAD"])
+def test_mohammed_variants_fold_to_one_key(spelling: str) -> None:
+    assert keys(spelling) == keys("Muhammad")
+
+
+def test_arabic_script_shares_skeleton_with_latin() -> None:
+    arabic = tokenize("محمد")[0]
+    assert arabic.text.isascii()
+    assert arabic.skeleton == tokenize("Mohamed")[0].skeleton
+
+
+def test_cyrillic_transliterates() -> None:
+    assert keys("Владимир Путин") == keys("Vladimir Putin")
+
+
+def test_hangul_splits_into_syllables_like_latin_spelling() -> None:
+    hangul = tokenize("김정은")
+    latin = tokenize("Kim Jong Un")
+    assert len(hangul) == len(latin)
+    assert [t.skeleton for t in hangul] == [t.skeleton for t in latin]
+
+
+def test_han_transliterates_per_character() -> None:
+    assert "".join(keys("习近平")) == "".join(keys("Xi Jinping"))
+
+
+def test_titles_dropped() -> None:
+    assert keys("Sheikh Dr. Haji Osama bin Laden") == keys("Osama bin Laden")
+
+
+def test_legal_forms_dropped_for_organisations_only() -> None:
+    assert keys("ACME Trading Co., Ltd.", "organization") == ["acme", "trading"]
+    assert "co" in name_words("Co Thanh", "person")
+
+
+def test_arabic_particles_fold() -> None:
+    assert keys("Abdul Rahman al-Hassan") == keys("Abd al-Rahman el Hasan")
+
+
+def test_skeleton_ignores_vowels_and_doubles() -> None:
+    assert skeleton("hassan") == skeleton("hsn")

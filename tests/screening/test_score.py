@@ -1,0 +1,78 @@
+"""Score ordering rules: evidence corroborates or contradicts, never ties with a bare name."""
+
+from __future__ import annotations
+
+import pytest
+
+from cthub.screening import Entry, Hit, Matcher, Query
+
+ENTRY = Entry(
+    id="1",
+    list="un",
+    ref="QDi.001",
+    schema="person",
+    names=("Mohammed Omar", "Mullah Omar"),
+    birth_dates=("1960-01-01",),
+    countries=("AF",),
+    gender="male",
+    identifiers=("OR 123456",),
+)
+OTHER = Entry("2", "un", "QDe.001", "organization", ("Al-Qaida",))
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher.from_entries([ENTRY, OTHER])
+
+
+def score(matcher: Matcher, query: Query) -> float:
+    hits = matcher.screen(query, threshold=0.0, top=5)
+    return next((hit.score for hit in hits if hit.entry.id == "1"), 0.0)
+
+
+def test_birth_date_ordering(matcher: Matcher) -> None:
+    name_only = score(matcher, Query("Muhammad Umar"))
+    exact = score(matcher, Query("Muhammad Umar", birth_date="1960-01-01"))
+    year = score(matcher, Query("Muhammad Umar", birth_date="1960"))
+    contradicted = score(matcher, Query("Muhammad Umar", birth_date="1975"))
+    assert exact > year > name_only > contradicted
+    assert contradicted >= 0.0
+    assert exact <= 1.0
+
+
+def test_identifier_is_near_decisive(matcher: Matcher) -> None:
+    weak_name = score(matcher, Query("M. Omar Akhund", id_number="or-123456"))
+    assert weak_name >= 0.9
+    assert score(matcher, Query("Mohammed Omar", id_number="XX999")) < score(
+        matcher, Query("Mohammed Omar")
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "good", "bad"),
+    [("nationality", "Afghanistan", "FR"), ("gender", "m", "female"), ("type", "person", "vessel")],
+)
+def test_other_evidence_orders_scores(matcher: Matcher, field: str, good: str, bad: str) -> None:
+    corroborated = score(matcher, Query("Mohammed Omar", **{field: good}))
+    contradicted = score(matcher, Query("Mohammed Omar", **{field: bad}))
+    assert corroborated >= score(matcher, Query("Mohammed Omar")) > contradicted
+
+
+def test_hit_explains_itself(matcher: Matcher) -> None:
+    hit: Hit = matcher.screen(Query("Muhamad Omar", birth_date="1960", nationality="AF"))[0]
+    assert hit.matched_name == "Mohammed Omar"
+    assert [f.name for f in hit.features] == ["name", "birth_date", "nationality"]
+    assert abs(sum(f.contribution for f in hit.features) - hit.score) < 1e-3
+    assert "muhamad~mohammed" in hit.explanation
+    assert "birth year 1960 matches" in hit.explanation
+
+
+def test_threshold_and_top_respected(matcher: Matcher) -> None:
+    assert matcher.screen(Query("Omar"), threshold=0.99) == []
+    assert len(matcher.screen(Query("Omar Qaida"), threshold=0.0, top=1)) <= 1
+    assert matcher.screen(Query("  ...  ")) == []
+
+
+def test_unrelated_name_with_shared_first_name_stays_low() -> None:
+    matcher = Matcher.from_entries([Entry("3", "x", "x", "person", ("George Habbash",))])
+    assert matcher.screen(Query("George Bush"), threshold=0.7) == []
