@@ -1,0 +1,39 @@
+"""Sanctions lists: sources (UN, OFAC, plain CSV, plugins), versions, diffs and entries.
+
+Other capabilities use only these names; screening reads ``active_entries``.
+"""
+
+from cthub.lists.fetch import DEFAULT_URLS, fetch
+from cthub.lists.service import (
+    DiffView,
+    EntryView,
+    ListView,
+    VersionView,
+    active_entries,
+    content_hash,
+    diff,
+    load,
+    show,
+)
+from cthub.lists.sources.base import ListSource, ParsedEntry, SourceRegistry, registry
+from cthub.lists.sources.un import DEFAULT_UN_URL, bundled_path
+
+__all__ = [
+    "DEFAULT_UN_URL",
+    "DEFAULT_URLS",
+    "DiffView",
+    "EntryView",
+    "ListSource",
+    "ListView",
+    "ParsedEntry",
+    "SourceRegistry",
+    "VersionView",
+    "active_entries",
+    "bundled_path",
+    "content_hash",
+    "diff",
+    "fetch",
+    "load",
+    "registry",
+    "show",
+]
