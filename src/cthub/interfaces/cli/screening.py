@@ -1,0 +1,150 @@
+"""``cthub screening screen``: batch name screening, CSV in and CSV out (a stable contract).
+
+Input columns: ``id,name`` plus any of ``type,birth_date,nationality,gender,id_number``.
+Output columns: ``query_id,score,list,list_ref,matched_name,entity_name,explanation``, one row
+per (query, entry) at or above the threshold, best first, at most ``--top`` per query.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
+from enum import StrEnum
+from pathlib import Path
+from typing import IO
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn
+
+from cthub.core.errors import InvalidInput
+from cthub.interfaces.cli.output import err
+from cthub.interfaces.cli.runtime import OPERATOR, open_hub
+from cthub.screening import Query, build_matcher, parse_query, screen
+
+app = typer.Typer(no_args_is_help=True, help="Screen names against sanctions lists.")
+REQUIRED = ("id", "name")
+OPTIONAL = ("type", "birth_date", "nationality", "gender", "id_number")
+OUTPUT = ("query_id", "score", "list", "list_ref", "matched_name", "entity_name", "explanation")
+
+
+class OnError(StrEnum):
+    skip = "skip"
+    abort = "abort"
+
+
+def _open_in(path: str, stack: ExitStack) -> IO[str]:
+    if path == "-":
+        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", newline="")
+    if not Path(path).is_file():
+        raise InvalidInput("{file} does not exist.", file=path)
+    return stack.enter_context(open(path, encoding="utf-8-sig", newline=""))
+
+
+def _open_out(path: str, stack: ExitStack) -> IO[str]:
+    if path == "-":
+        return sys.stdout
+    return stack.enter_context(open(path, "w", encoding="utf-8", newline=""))
+
+
+def _queries(
+    reader: csv.DictReader[str], source: str, on_error: OnError, skipped: list[str]
+) -> Iterator[tuple[str, Query]]:
+    try:
+        for record in reader:
+            where = f"{source} line {reader.line_num}"
+            try:
+                yield parse_query(record, where)
+            except InvalidInput as exc:
+                if on_error is OnError.abort:
+                    raise
+                skipped.append(exc.render())
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(
+            "{file} line {line}: the text is not UTF-8.",
+            hint="Save the file as UTF-8 and run again.",
+            file=source,
+            line=reader.line_num + 1,
+        ) from exc
+    except csv.Error as exc:
+        raise InvalidInput(
+            "{file} line {line}: the CSV cannot be read ({problem}).",
+            file=source,
+            line=reader.line_num,
+            problem=str(exc),
+        ) from exc
+
+
+def _check_header(fields: Sequence[str] | None, source: str) -> None:
+    found = [f.strip() for f in fields or []]
+    missing = [c for c in REQUIRED if c not in found]
+    if missing:
+        raise InvalidInput(
+            "{file} line 1: column {column} is missing (found: {found}).",
+            hint="The input needs columns id,name and may add "
+            "type,birth_date,nationality,gender,id_number.",
+            file=source,
+            column=", ".join(missing),
+            found=", ".join(found),
+        )
+
+
+@app.command("screen")
+def screen_cmd(
+    input_path: str = typer.Option(..., "--input", help="CSV file, or - for stdin"),
+    output_path: str = typer.Option(..., "--output", help="CSV file, or - for stdout"),
+    threshold: float = typer.Option(0.7, "--threshold"),
+    lists: str | None = typer.Option(None, "--lists", help="Comma-separated, e.g. un,ofac-sdn"),
+    top: int = typer.Option(5, "--top"),
+    on_error: OnError = typer.Option(
+        OnError.skip, "--on-error", help="skip: report bad rows and go on; abort: stop"
+    ),
+) -> None:
+    """Screen every row of the input; write one row per hit."""
+    hub = open_hub()
+    names = [n.strip() for n in lists.split(",") if n.strip()] if lists else None
+    screener = build_matcher(hub, OPERATOR, names)
+    source = "stdin" if input_path == "-" else input_path
+    skipped: list[str] = []
+    with ExitStack() as stack:
+        reader = csv.DictReader(_open_in(input_path, stack))
+        try:
+            _check_header(reader.fieldnames, source)
+        except UnicodeDecodeError as exc:
+            raise InvalidInput(
+                "{file} line 1: the text is not UTF-8.", file=source, line=1
+            ) from exc
+        writer = csv.writer(_open_out(output_path, stack), lineterminator="\n")
+        writer.writerow(OUTPUT)
+        results = screen(
+            hub, OPERATOR, screener, _queries(reader, source, on_error, skipped), threshold, top
+        )
+        progress = stack.enter_context(
+            Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                console=err,
+                disable=not sys.stderr.isatty(),
+            )
+        )
+        task = progress.add_task("screening", total=None)
+        for n, (qid, hit) in enumerate(results, 1):
+            writer.writerow(
+                [
+                    qid,
+                    f"{hit.score:.3f}",
+                    hit.entry.list,
+                    hit.entry.ref,
+                    hit.matched_name,
+                    screener.captions.get(hit.entry.id, ""),
+                    hit.explanation,
+                ]
+            )
+            if n % 200 == 0:
+                progress.update(task, description=f"screening: {n} hits")
+    for message in skipped[:20]:
+        err.print(f"skipped: {message}", highlight=False, markup=False)
+    if skipped:
+        err.print(f"{len(skipped)} rows skipped", highlight=False)
