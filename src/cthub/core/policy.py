@@ -55,6 +55,14 @@ ACTIONS: dict[str, ActionRule] = {
     "lists.read": _rule(ALL, "sanctions_list", "See sanctions lists, versions and entries"),
     "lists.load": _rule(("admin",), "sanctions_list", "Load or fetch a new version of a list"),
     "screening.screen": _rule(STAFF, "screening", "Screen names against sanctions lists"),
+    "alerts.read": _rule(STAFF, "alert", "See screening alerts of the organisation"),
+    "alerts.decide": _rule(
+        ("admin", "reviewer"), "alert", "Decide an alert: true match or false positive"
+    ),
+    "watchlist.write": _rule(
+        ("admin", "analyst"), "watched_subject", "Put subjects under watch for re-screening"
+    ),
+    "watchlist.read": _rule(STAFF, "watched_subject", "See subjects under watch"),
     "demo.load": _rule((), "demo", "Load demo data (operator only)"),
 }
 
