@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
+from cthub.core import policy
 from cthub.core.errors import InvalidInput, NotFound
 from cthub.core.hub import Hub
 from cthub.core.model import country_code
@@ -128,8 +129,9 @@ def screen(
         raise InvalidInput("The threshold must be between 0 and 1.", hint="For example 0.7.")
     if top < 1:
         raise InvalidInput("--top must be at least 1.")
-    with hub.unit(actor, "screening.screen"):
-        pass  # the permission is checked before any name is screened
+    if not policy.allowed(actor, "screening.screen"):
+        with hub.unit(actor, "screening.screen"):  # raises Forbidden and audits the refusal
+            pass
     screened = hits = 0
     for qid, query in queries:
         screened += 1
