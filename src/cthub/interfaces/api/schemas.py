@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A row id (32-bit).")]
 Role = Literal["admin", "analyst", "reviewer", "partner", "viewer"]
 
 

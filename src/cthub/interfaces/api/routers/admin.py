@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi import Path as FastPath
 
 from cthub.core import accounts
 from cthub.core.policy import Actor
@@ -17,6 +16,7 @@ from cthub.interfaces.api.schemas import (
     KeyIn,
     KeyOut,
     OrgOut,
+    RowId,
     SharingIn,
     UserCreated,
     UserIn,
@@ -24,7 +24,6 @@ from cthub.interfaces.api.schemas import (
 )
 
 ERR: dict[int | str, dict[str, Any]] = {c: {"model": ErrorBody} for c in (400, 401, 403, 404, 409)}
-KeyId = Annotated[int, FastPath(ge=1, le=2**31 - 1)]
 router = APIRouter(prefix="/api", tags=["admin"], responses=ERR)
 
 
@@ -73,7 +72,7 @@ def create_key(body: KeyIn, request: Request, actor: Actor = Depends(api_actor))
 
 
 @router.post("/keys/{key_id}/revoke", response_model=KeyOut)
-def revoke_key(key_id: KeyId, request: Request, actor: Actor = Depends(api_actor)) -> KeyOut:
+def revoke_key(key_id: RowId, request: Request, actor: Actor = Depends(api_actor)) -> KeyOut:
     return KeyOut.model_validate(accounts.revoke_key(hub_of(request), actor, key_id))
 
 

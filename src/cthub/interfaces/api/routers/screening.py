@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 
 from cthub.core.policy import Actor
 from cthub.interfaces.api.deps import api_actor, hub_of
-from cthub.interfaces.api.schemas import ErrorBody
+from cthub.interfaces.api.schemas import ErrorBody, RowId
 from cthub.screening import parse_query, review, screen
 from cthub.screening.cache import screener
 
@@ -214,13 +214,13 @@ def list_alerts(
 
 
 @router.get("/alerts/{alert_id}", response_model=AlertOut)
-def get_alert(alert_id: int, request: Request, actor: Actor = Depends(api_actor)) -> AlertOut:
+def get_alert(alert_id: RowId, request: Request, actor: Actor = Depends(api_actor)) -> AlertOut:
     return _alert_out(review.alert(hub_of(request), actor, alert_id))
 
 
 @router.post("/alerts/{alert_id}/decision", response_model=AlertOut)
 def decide(
-    alert_id: int, body: DecisionIn, request: Request, actor: Actor = Depends(api_actor)
+    alert_id: RowId, body: DecisionIn, request: Request, actor: Actor = Depends(api_actor)
 ) -> AlertOut:
     """Mark an alert a true match or a false positive; the reason is required."""
     return _alert_out(review.decide(hub_of(request), actor, alert_id, body.decision, body.reason))
