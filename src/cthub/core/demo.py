@@ -32,6 +32,7 @@ USERS = [  # username, role, organisation index
     ("border.officer", "analyst", 2),
     ("platform.moderator", "reviewer", 3),
     ("bank.viewer", "viewer", 4),
+    ("bank.reviewer", "reviewer", 4),
 ]
 ENTITIES: list[tuple[int, str, dict[str, list[str]]]] = [
     (

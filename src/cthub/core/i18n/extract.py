@@ -76,6 +76,9 @@ def msgids(root: Path = SRC) -> set[str]:
     found.update(ROLES)
     found.update(ORG_KINDS)
     found.update(("queued", "running", "succeeded", "failed", "ok", "denied", "throttled"))
+    # values shown through _(value) in templates: alert states and entity types
+    found.update(("open", "true_match", "false_positive", "closed"))
+    found.update(("person", "organization", "vessel"))
     return found
 
 

@@ -6,9 +6,14 @@ from fastapi import FastAPI
 
 
 def mount(app: FastAPI) -> None:
-    from cthub.interfaces.web import admin_pages, oversight_pages, session_pages
+    from cthub.interfaces.web import (
+        admin_pages,
+        oversight_pages,
+        screening_pages,
+        session_pages,
+    )
 
-    for module in (session_pages, admin_pages, oversight_pages):
+    for module in (session_pages, admin_pages, oversight_pages, screening_pages):
         app.include_router(module.router)
 
 

@@ -81,6 +81,12 @@ def render(request: Request, template: str, status_code: int = 200, **ctx: Any) 
     caller: Caller | None = getattr(request.state, "caller", None)
     role = caller.actor.role if caller else None
     nav = [n for n in CORE_NAV + capability_nav() if not n.roles or role in n.roles]
+    path = request.url.path
+    current = max(
+        (n.href for n in nav if path == n.href or path.startswith(n.href + "/")),
+        key=len,
+        default=None,
+    )
     html = env.get_template(template).render(
         _=gettext(lang),
         lang=lang,
@@ -88,7 +94,8 @@ def render(request: Request, template: str, status_code: int = 200, **ctx: Any) 
         me=caller.actor if caller else None,
         csrf=caller.csrf_token if caller else None,
         nav=nav,
-        path=request.url.path,
+        path=path,
+        current=current,
         version=__version__,
         org_name=getattr(request.state, "org_name", ""),
         **ctx,
