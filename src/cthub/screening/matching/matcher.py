@@ -12,12 +12,25 @@ from collections.abc import Iterable
 
 from cthub.screening.matching import evidence
 from cthub.screening.matching.index import CandidateIndex
-from cthub.screening.matching.normalize import tokenize
+from cthub.screening.matching.normalize import Token, tokenize
 from cthub.screening.matching.records import Entry, Feature, Hit, Query
 from cthub.screening.matching.score import NAME_WEIGHT, NameMatch, describe_pairs, name_similarity
 
 _DATE = re.compile(r"\d{4}(-\d{2}-\d{2})?")
+_NOTE = re.compile(r"\([^)]*\)")
 CANDIDATES = 24
+
+
+def alternatives(name: str, kind: str) -> list[tuple[Token, ...]]:
+    """Token sequences to screen for ``name``: each ``;``-separated spelling on its own,
+    with parenthesised notes dropped (the whole name is kept when that leaves nothing).
+    """
+    parts = [tokenize(part, kind) for part in _NOTE.sub(" ", name).split(";")]
+    found = list(dict.fromkeys(tokens for tokens in parts if tokens))
+    if found:
+        return found
+    whole = tokenize(name, kind)
+    return [whole] if whole else []
 
 
 class Matcher:
@@ -34,20 +47,18 @@ class Matcher:
     def screen(self, query: Query, threshold: float = 0.7, top: int = 5) -> list[Hit]:
         """Hits for ``query`` scoring at least ``threshold``, best first, at most ``top``."""
         kind = evidence.entity_kind(query.type)
-        tokens = tokenize(query.name, kind)
-        if not tokens:
-            return []
-        weights = [self.index.token_weight(t) for t in tokens]
-        joined = "".join(sorted(t.key for t in tokens))
         best: dict[int, tuple[NameMatch, str]] = {}
-        for name_id in self.index.candidates(tokens, CANDIDATES):
-            record = self.index.names[name_id]
-            match = name_similarity(
-                tokens, weights, record.tokens, record.weights, joined, record.joined
-            )
-            seen = best.get(record.entry)
-            if seen is None or match.score > seen[0].score:
-                best[record.entry] = (match, record.name)
+        for tokens in alternatives(query.name, kind):
+            weights = [self.index.token_weight(t) for t in tokens]
+            joined = "".join(sorted(t.key for t in tokens))
+            for name_id in self.index.candidates(tokens, CANDIDATES):
+                record = self.index.names[name_id]
+                match = name_similarity(
+                    tokens, weights, record.tokens, record.weights, joined, record.joined
+                )
+                seen = best.get(record.entry)
+                if seen is None or match.score > seen[0].score:
+                    best[record.entry] = (match, record.name)
         hits = [
             self._hit(query, self.index.entries[number], match, name)
             for number, (match, name) in best.items()

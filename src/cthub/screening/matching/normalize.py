@@ -152,6 +152,10 @@ _CJK = re.compile(
     r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]"
 )
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
+_ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
+# The article is written joined to its noun (``التكريتي``); ta marbuta is read as ``a``.
+_ARABIC_ARTICLE = re.compile(r"(?<![\u0621-\u064a])\u0627\u0644(?=[\u0621-\u064a]{2})")
+_TA_MARBUTA = re.compile(r"\u0629")
 _DIGRAPHS = (
     ("sch", "s"), ("tch", "c"), ("ch", "c"), ("sh", "s"), ("zh", "j"), ("kh", "k"), ("gh", "g"),
     ("ph", "f"), ("th", "t"), ("dh", "d"), ("ck", "k"), ("ts", "s"), ("ks", "x"),
@@ -170,11 +174,14 @@ class Token:
     key: str
     skeleton: str
     text: str
+    abjad: bool = False
 
 
 def to_ascii(text: str) -> str:
     """NFKC, casefold and transliterate to lowercase ASCII words separated by single spaces."""
     text = unicodedata.normalize("NFKC", text).casefold()
+    if _ARABIC.search(text):
+        text = _TA_MARBUTA.sub("a", _ARABIC_ARTICLE.sub("", text))
     text = _CJK.sub(lambda m: f" {anyascii(m.group(0))} ", text)
     text = anyascii(text).lower().replace("'", "").replace("`", "")
     return _NOT_WORD.sub(" ", text).strip()
@@ -222,12 +229,17 @@ def name_words(name: str, kind: str = "person") -> list[str]:
 
 
 @lru_cache(maxsize=131072)
-def make_token(text: str) -> Token:
-    """The token for one transliterated part (cached: names share few distinct parts)."""
+def make_token(text: str, abjad: bool = False) -> Token:
+    """The token for one transliterated part (cached: names share few distinct parts).
+
+    ``abjad`` marks parts written in Arabic script, which omits short vowels: they compare
+    by consonant skeleton rather than by spelling.
+    """
     key = fold(text)
-    return Token(key, skeleton(key) or key, text)
+    return Token(key, skeleton(key) or key, text, abjad)
 
 
 def tokenize(name: str, kind: str = "person") -> tuple[Token, ...]:
     """Tokens of a name, in written order."""
-    return tuple(make_token(w) for w in name_words(name, kind))
+    abjad = _ARABIC.search(name) is not None
+    return tuple(make_token(w, abjad) for w in name_words(name, kind))

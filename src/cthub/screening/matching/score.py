@@ -19,6 +19,8 @@ NAME_WEIGHT = 0.85
 _UNMATCHED_QUERY = 0.8  # share of an unmatched query part's weight that counts against
 _UNMATCHED_LIST = 0.5  # list names carry more optional parts (patronymics, nasab)
 _FUZZY_FLOOR = 65.0
+_SKELETON_FLOOR = 75.0
+_SOUND_FLOOR = 50.0  # same consonant classes but spelled this differently is chance
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +39,15 @@ def part_similarity(query: Token, listed: Token) -> float:
     if len(short) == 1:
         return 0.75 if long_.startswith(short) else 0.0
     fuzzy = ratio(query.key, listed.key, score_cutoff=_FUZZY_FLOOR) / 100.0
-    if query.skeleton == listed.skeleton and (len(query.skeleton) >= 2 or len(long_) <= 3):
+    if query.abjad != listed.abjad:
+        # Unvowelled Arabic script against a vowelled spelling: only consonants compare.
+        if query.skeleton == listed.skeleton and len(query.skeleton) >= 2:
+            return max(fuzzy, 0.9)
+        bones = ratio(query.skeleton, listed.skeleton, score_cutoff=_SKELETON_FLOOR) / 100.0
+        return max(fuzzy, 0.85 * bones)
+    if query.skeleton != listed.skeleton or (len(query.skeleton) < 2 and len(long_) > 3):
+        return fuzzy
+    if fuzzy or ratio(query.key, listed.key, score_cutoff=_SOUND_FLOOR) > 0.0:
         return max(fuzzy, 0.85)
     return fuzzy
 
