@@ -39,3 +39,16 @@ def test_cross_script_pairs_found() -> None:
         hits = matcher.screen(Query(query), threshold=0.5, top=1)
         found += bool(hits) and hits[0].entry.names[0] == expected
     assert found / len(pairs) >= 0.75
+
+
+def test_unvowelled_arabic_and_semicolon_alternatives() -> None:
+    from cthub.screening import Entry, Matcher, Query
+
+    entry = Entry("9", "un", "IQi.1", "person", ("WATBAN IBRAHIM HASSAN AL-TIKRITI",))
+    matcher = Matcher.from_entries([entry])
+    arabic = matcher.screen(Query("وطبان إبراهيم حسن التكريتي"), threshold=0.0)
+    assert arabic
+    assert arabic[0].score >= 0.7
+    listed = matcher.screen(Query("Watbon Ibrahim; Watban Ibrahim Hasan Al-Tikriti"), threshold=0.0)
+    assert listed
+    assert listed[0].score >= 0.8

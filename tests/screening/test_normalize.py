@@ -52,3 +52,12 @@ def test_arabic_particles_fold() -> None:
 
 def test_skeleton_ignores_vowels_and_doubles() -> None:
     assert skeleton("hassan") == skeleton("hsn")
+
+
+def test_arabic_script_article_and_abjad_flag() -> None:
+    from cthub.screening.matching.normalize import tokenize
+
+    tokens = tokenize("حامد رجا التكريتي")
+    assert [t.key for t in tokens][-1] == "tkryty"
+    assert all(t.abjad for t in tokens)
+    assert not any(t.abjad for t in tokenize("Hamid Al-Tikriti"))

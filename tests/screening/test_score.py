@@ -76,3 +76,11 @@ def test_threshold_and_top_respected(matcher: Matcher) -> None:
 def test_unrelated_name_with_shared_first_name_stays_low() -> None:
     matcher = Matcher.from_entries([Entry("3", "x", "x", "person", ("George Habbash",))])
     assert matcher.screen(Query("George Bush"), threshold=0.7) == []
+
+
+def test_same_consonants_but_unlike_spelling_is_not_phonetic() -> None:
+    from cthub.screening.matching.normalize import make_token
+    from cthub.screening.matching.score import part_similarity
+
+    assert part_similarity(make_token("jet"), make_token("kuwaiti")) < 0.5
+    assert part_similarity(make_token("qasim"), make_token("kasim")) >= 0.8
