@@ -158,13 +158,7 @@ def create_user(
     generated = None if password else secrets.token_urlsafe(12)
     pw_hash = auth.hash_password(password or generated or "")
     with hub.unit(actor, "users.create") as u:
-        target: Organisation | None
-        if actor.is_system:
-            target = _org_by_name(u.s, org) if org else _single_org(u.s)
-        else:
-            target = u.s.get(Organisation, actor.org_id) if not org else _org_by_name(u.s, org)
-        if target is None:
-            raise InvalidInput("Say which organisation this belongs to.")
+        target = _target_org(u.s, actor, org)
         u.require(target)
         if u.s.scalars(select(User).where(User.username == username)).first():
             raise Conflict("User {name} exists already.", name=username)
@@ -189,6 +183,17 @@ def _single_org(session: Session) -> Organisation:
             hint="Pass --org NAME; `cthub orgs list` shows them.",
         )
     return orgs[0]
+
+
+def _target_org(session: Session, actor: Actor, org: str | None) -> Organisation:
+    """The organisation a new user or key belongs to: the one named, else the actor's own,
+    else (for the operator, who has none) the only organisation there is."""
+    if org:
+        return _org_by_name(session, org)
+    target = session.get(Organisation, actor.org_id) if actor.org_id else _single_org(session)
+    if target is None:
+        raise InvalidInput("Say which organisation this belongs to.")
+    return target
 
 
 def list_users(hub: Hub, actor: Actor) -> list[UserView]:
@@ -237,13 +242,7 @@ def create_key(
         raise InvalidInput("The key needs a name that says what uses it.")
     key, prefix, dig = auth.new_api_key()
     with hub.unit(actor, "keys.create") as u:
-        target = (
-            _org_by_name(u.s, org)
-            if org
-            else (u.s.get(Organisation, actor.org_id) if actor.org_id else _single_org(u.s))
-        )
-        if target is None:
-            raise InvalidInput("Say which organisation this belongs to.")
+        target = _target_org(u.s, actor, org)
         u.require(target)
         row = ApiKey(
             name=name.strip(),
