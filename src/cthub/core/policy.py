@@ -27,10 +27,19 @@ class ActionRule:
     roles: tuple[str, ...]
     resource_kind: str
     description: str
+    #: Roles that read this kind of resource in every organisation (the coordinating
+    #: secretariat sees the whole register); writes stay inside the actor's organisation.
+    sees_all: tuple[str, ...] = ()
 
 
-def _rule(roles: tuple[str, ...], kind: str, description: str) -> ActionRule:
-    return ActionRule(roles, kind, description)
+def _rule(
+    roles: tuple[str, ...], kind: str, description: str, sees_all: tuple[str, ...] = ()
+) -> ActionRule:
+    return ActionRule(roles, kind, description, sees_all)
+
+
+COORD_STAFF = ("admin", "coordinator", "analyst")
+COORD_READERS = ("admin", "coordinator", "analyst", "reviewer", "viewer", "partner")
 
 
 ACTIONS: dict[str, ActionRule] = {
@@ -47,7 +56,7 @@ ACTIONS: dict[str, ActionRule] = {
     "audit.read": _rule(("admin",), "audit", "Read the audit log of the organisation"),
     "audit.verify": _rule(("admin",), "audit", "Verify the audit hash chain"),
     "jobs.read": _rule(ALL, "job", "See one's jobs and their progress"),
-    "jobs.start": _rule(("admin", "analyst"), "job", "Start a long-running job"),
+    "jobs.start": _rule(("admin", "coordinator", "analyst"), "job", "Start a long-running job"),
     "sharing.list": _rule(("admin",), "sharing_rule", "List sharing rules"),
     "sharing.grant": _rule(("admin",), "sharing_rule", "Share a kind of data with a partner"),
     "entities.read": _rule(ALL, "entity", "Read entities (persons, organisations, ...)"),
@@ -64,6 +73,36 @@ ACTIONS: dict[str, ActionRule] = {
     ),
     "watchlist.read": _rule(STAFF, "watched_subject", "See subjects under watch"),
     "demo.load": _rule((), "demo", "Load demo data (operator only)"),
+    "coordination.read": _rule(
+        COORD_READERS,
+        "coordination",
+        "See capacity-building needs, assistance projects and analytics",
+        sees_all=("coordinator",),
+    ),
+    "coordination.write": _rule(
+        COORD_STAFF, "coordination", "Record or change needs and assistance projects"
+    ),
+    "coordination.import": _rule(
+        COORD_STAFF, "coordination", "Import or export IATI activity files"
+    ),
+    "coordination.review": _rule(
+        ("coordinator",),
+        "coordination",
+        "Confirm or dismiss overlaps and edit recipients' priority scores",
+    ),
+    "coordination.report": _rule(
+        ("admin", "coordinator"),
+        "coordination",
+        "Generate the semiannual report to the Counter-Terrorism Committee",
+        sees_all=("coordinator",),
+    ),
+    "coordination.meetings": _rule(
+        COORD_STAFF, "coordination", "Record coordination meetings, minutes and action items"
+    ),
+    "treaties.read": _rule(ALL, "treaty_status", "See states' status on the universal instruments"),
+    "treaties.write": _rule(
+        ("admin", "coordinator"), "treaty_status", "Import or change treaty status"
+    ),
 }
 
 
@@ -145,6 +184,9 @@ def shared_orgs(session: Session, actor: Actor, resource_kind: str) -> set[int]:
 def visible_orgs(session: Session, actor: Actor, action: str) -> set[int] | None:
     """Org ids whose data the actor may see for ``action``; ``None`` means all (operator)."""
     if actor.is_system:
+        return None
+    rule = rule_for(action)
+    if actor.role in rule.sees_all:
         return None
     own = {actor.org_id} if actor.org_id is not None else set()
     if action.endswith((".read", ".list")):

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from cthub.core.db import Base, UTCDateTime, utcnow
 
-ROLES = ("admin", "analyst", "reviewer", "partner", "viewer")
+ROLES = ("admin", "coordinator", "analyst", "reviewer", "partner", "viewer")
 ORG_KINDS = ("government", "fiu", "bank", "platform", "border", "international", "other")
 
 
