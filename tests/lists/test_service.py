@@ -104,8 +104,8 @@ def test_policy_and_empty_input(hub: Hub, tmp_path: Path) -> None:
     empty.write_text("name,aliases,type,birth_date,nationality,id_number,ref\n")
     with pytest.raises(InvalidInput, match="holds no entries"):
         load(hub, OPERATOR, "plain-csv", empty)
-    with pytest.raises(NotFound, match="No list source named eu"):
-        load(hub, OPERATOR, "eu", empty)
+    with pytest.raises(NotFound, match="No list source named no-such-source"):
+        load(hub, OPERATOR, "no-such-source", empty)
 
 
 def test_bundled_un_list_loads_by_name(sqlite_hub: Hub) -> None:

@@ -26,6 +26,10 @@ _BUILTINS = (
     "cthub.lists.sources.un:UNSource",
     "cthub.lists.sources.ofac:OFACSource",
     "cthub.lists.sources.plaincsv:PlainCSVSource",
+    "cthub.lists.sources.ofac_xml:OFACXMLSource",
+    "cthub.lists.sources.eu:EUSource",
+    "cthub.lists.sources.uk:UKSource",
+    "cthub.lists.sources.ftm:FtMSource",
 )
 
 
