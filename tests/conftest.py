@@ -35,7 +35,8 @@ SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
 
 def _worker() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+    # outside xdist, several pytest runs may share the server: one database per process
+    return os.environ.get("PYTEST_XDIST_WORKER", f"main{os.getpid()}")
 
 
 @pytest.fixture(scope="session")

@@ -104,6 +104,7 @@ def test_false_positive_suppresses_until_the_entry_changes(
         "plain-csv",
         write_list(tmp_path / "v2.csv", ROWS),
         list_name="test",
+        rescreen=False,  # this file tests the full re-screen; test_delta the automatic one
     )
     assert review.rescreen(hub, analyst.actor).suppressed == 1
 
@@ -115,6 +116,7 @@ def test_false_positive_suppresses_until_the_entry_changes(
         "plain-csv",
         write_list(tmp_path / "v3.csv", changed),
         list_name="test",
+        rescreen=False,  # this file tests the full re-screen; test_delta the automatic one
     )
     third = review.rescreen(hub, analyst.actor)
     assert third.reopened == 1
@@ -138,6 +140,7 @@ def test_delisted_entry_closes_its_open_alert(
         "plain-csv",
         write_list(tmp_path / "v2.csv", without),
         list_name="test",
+        rescreen=False,  # this file tests the full re-screen; test_delta the automatic one
     )
     result = review.rescreen(hub, analyst.actor)
     assert result.closed == 1

@@ -1,10 +1,12 @@
 """Sanctions lists: sources (UN, OFAC, plain CSV, plugins), versions, diffs and entries.
 
-Other capabilities use only these names; screening reads ``active_entries``.
+Other capabilities use only these names; screening reads ``active_entries`` and, for delta
+re-screening, ``diff`` and ``entries``; it registers the ``RESCREEN_JOB`` kind a load submits.
 """
 
 from cthub.lists.fetch import DEFAULT_URLS, fetch
 from cthub.lists.service import (
+    RESCREEN_JOB,
     DiffView,
     EntryView,
     ListView,
@@ -12,6 +14,7 @@ from cthub.lists.service import (
     active_entries,
     content_hash,
     diff,
+    entries,
     load,
     show,
 )
@@ -21,6 +24,7 @@ from cthub.lists.sources.un import DEFAULT_UN_URL, bundled_path
 __all__ = [
     "DEFAULT_UN_URL",
     "DEFAULT_URLS",
+    "RESCREEN_JOB",
     "DiffView",
     "EntryView",
     "ListSource",
@@ -32,6 +36,7 @@ __all__ = [
     "bundled_path",
     "content_hash",
     "diff",
+    "entries",
     "fetch",
     "load",
     "registry",

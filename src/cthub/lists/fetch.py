@@ -63,6 +63,7 @@ def fetch(
     *,
     max_bytes: int = MAX_BYTES,
     timeout: float = TIMEOUT_S,
+    rescreen: bool = True,
 ) -> VersionView:
     """Download ``url`` (default: the publisher's URL for the source) and ``load`` it."""
     url = url or DEFAULT_URLS.get(source_name)
@@ -73,7 +74,7 @@ def fetch(
     with tempfile.TemporaryDirectory(prefix="cthub-fetch-") as tmp:
         dest = Path(tmp) / (Path(urlsplit(url).path).name or "download")
         download(url, dest, max_bytes=max_bytes, timeout=timeout)
-        return load(hub, actor, source_name, dest, source_label=url)
+        return load(hub, actor, source_name, dest, source_label=url, rescreen=rescreen)
 
 
 __all__ = ["DEFAULT_URLS", "MAX_BYTES", "download", "fetch"]

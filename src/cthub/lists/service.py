@@ -3,7 +3,9 @@
 Lists are global reference data: ``lists.read`` and ``lists.load`` are role gates with no
 organisation scope. ``load`` parses the whole input before writing anything, then writes the
 version and all its entries and flips ``active`` in one unit of work, so a bad file leaves the
-previous version active and untouched.
+previous version active and untouched. A load that replaces an active version then submits the
+``RESCREEN_JOB`` job (watched subjects re-screened against what changed) when a capability has
+registered that kind; lists itself knows nothing of screening.
 """
 
 from __future__ import annotations
@@ -11,18 +13,23 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
 
+from cthub.core import jobs
 from cthub.core.errors import InvalidInput, NotFound
 from cthub.core.hub import Hub
 from cthub.core.model import Entity, Model
 from cthub.core.policy import Actor
 from cthub.lists.models import ListEntry, ListVersion, SanctionList
 from cthub.lists.sources.base import ParsedEntry, registry
+
+#: The job kind submitted when a load replaces an active version (registered by screening).
+RESCREEN_JOB = "screening-delta"
+_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,8 @@ class VersionView:
     source: str
     sha256: str
     loaded_at: Any = None
+    previous_version: int | None = None  # the active version this load replaced
+    rescreen_job: str | None = None  # the RESCREEN_JOB job it submitted
 
 
 @dataclass(frozen=True)
@@ -122,8 +131,13 @@ def load(
     *,
     list_name: str | None = None,
     source_label: str | None = None,
+    rescreen: bool = True,
 ) -> VersionView:
-    """Parse ``path`` (or the source's bundled file) and store it as the list's new version."""
+    """Parse ``path`` (or the source's bundled file) and store it as the list's new version.
+
+    With ``rescreen`` (bulk loaders opt out), replacing an active version submits the
+    ``RESCREEN_JOB`` job over the two versions once the new one is committed.
+    """
     source = registry.get(source_name)
     name = list_name or source.name
     with hub.unit(actor, "lists.load") as u:
@@ -152,6 +166,11 @@ def load(
             u.s.scalar(select(func.max(ListVersion.version)).where(ListVersion.list_id == lst.id))
             or 0
         ) + 1
+        previous = u.s.scalar(
+            select(ListVersion.version).where(
+                ListVersion.list_id == lst.id, ListVersion.active.is_(True)
+            )
+        )
         u.s.execute(update(ListVersion).where(ListVersion.list_id == lst.id).values(active=False))
         version = ListVersion(
             list_id=lst.id,
@@ -165,7 +184,7 @@ def load(
         u.s.add(version)
         u.s.flush()
         u.s.execute(insert(ListEntry), [{**row, "version_id": version.id} for row in rows])
-        view = _version_view(name, version)
+        view = replace(_version_view(name, version), previous_version=previous)
         u.audit(
             "sanctions_list",
             name,
@@ -176,7 +195,21 @@ def load(
                 "sha256": view.sha256,
             },
         )
-        return view
+    if rescreen and previous is not None:
+        view = replace(view, rescreen_job=_submit_rescreen(hub, actor, view))
+    return view
+
+
+def _submit_rescreen(hub: Hub, actor: Actor, view: VersionView) -> str | None:
+    """Queue re-screening of ``view`` against the version it replaced; ``None`` if no handler."""
+    if RESCREEN_JOB not in jobs.load_handlers():
+        return None
+    params = {
+        "list": view.list_name,
+        "from_version": view.previous_version,
+        "to_version": view.version,
+    }
+    return jobs.submit(hub, actor, RESCREEN_JOB, params).id
 
 
 def _version_view(name: str, v: ListVersion) -> VersionView:
@@ -200,8 +233,8 @@ def show(hub: Hub, actor: Actor) -> list[ListView]:
         return views
 
 
-def _hashes(u: Any, name: str, number: int) -> dict[str, str]:
-    version = u.s.scalars(
+def _version(u: Any, name: str, number: int) -> ListVersion:
+    version: ListVersion | None = u.s.scalars(
         select(ListVersion)
         .join(SanctionList, SanctionList.id == ListVersion.list_id)
         .where(SanctionList.name == name, ListVersion.version == number)
@@ -213,6 +246,11 @@ def _hashes(u: Any, name: str, number: int) -> dict[str, str]:
             name=name,
             version=number,
         )
+    return version
+
+
+def _hashes(u: Any, name: str, number: int) -> dict[str, str]:
+    version = _version(u, name, number)
     rows = u.s.execute(
         select(ListEntry.ref, ListEntry.content_hash).where(ListEntry.version_id == version.id)
     )
@@ -245,6 +283,21 @@ def diff(hub: Hub, actor: Actor, name: str, from_version: int, to_version: int) 
         return view
 
 
+def entries(
+    hub: Hub, actor: Actor, name: str, version: int, refs: Iterable[str]
+) -> list[EntryView]:
+    """The entries ``refs`` of one version of a list, by reference (absent refs are skipped)."""
+    wanted = sorted(set(refs))
+    with hub.unit(actor, "lists.read") as u:
+        found, views = _version(u, name, version), list[EntryView]()
+        for i in range(0, len(wanted), _CHUNK):  # under every backend's parameter limit
+            chunk = ListEntry.ref.in_(wanted[i : i + _CHUNK])
+            for e in u.s.scalars(select(ListEntry).where(ListEntry.version_id == found.id, chunk)):
+                views.append(EntryView(name, version, e.ref, e.schema, e.caption, e.properties))
+        u.audit("sanctions_list", name, details={"version": version, "entries": len(views)})
+        return sorted(views, key=lambda v: v.ref)
+
+
 def active_entries(
     hub: Hub, actor: Actor, names: Iterable[str] | None = None
 ) -> Iterator[EntryView]:
@@ -275,6 +328,7 @@ def _stream(hub: Hub, names: list[str] | None) -> Iterator[EntryView]:
 
 
 __all__ = [
+    "RESCREEN_JOB",
     "DiffView",
     "EntryView",
     "ListView",
@@ -282,6 +336,7 @@ __all__ = [
     "active_entries",
     "content_hash",
     "diff",
+    "entries",
     "load",
     "show",
 ]

@@ -2,8 +2,12 @@
 
 ``build_matcher`` indexes the active list versions; ``parse_query`` validates an input record;
 ``screen`` runs a batch and yields explained hits. The matcher itself is DB-free.
+``rescreen`` screens an organisation's watched subjects against the active lists;
+``rescreen_delta`` screens every organisation's only against what a new list version changed
+(the ``screening-delta`` job in ``cthub.screening.jobs`` runs it after a load).
 """
 
+from cthub.screening.delta import DeltaResult, rescreen_delta
 from cthub.screening.matching import Entry, Feature, Hit, Matcher, Query
 from cthub.screening.review import (
     AlertView,
@@ -21,6 +25,7 @@ from cthub.screening.service import Screener, build_matcher, parse_query, screen
 __all__ = [
     "AlertView",
     "DecisionView",
+    "DeltaResult",
     "Entry",
     "Feature",
     "Hit",
@@ -35,6 +40,7 @@ __all__ = [
     "decide",
     "parse_query",
     "rescreen",
+    "rescreen_delta",
     "screen",
     "to_entry",
     "watch",

@@ -1,20 +1,67 @@
-"""``cthub lists``: load, fetch, show and diff sanctions lists."""
+"""``cthub lists``: load, fetch, show and diff sanctions lists.
+
+A load or fetch that replaces an active version re-screens watched subjects against what
+changed. With Redis workers (server mode) the load queues the ``screening-delta`` job and says
+so; embedded, this command runs the re-screening itself (a runner thread here would take over
+the jobs of a running ``cthub serve``) and prints the alerts it created and closed.
+"""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from cthub import lists
+from cthub import lists, screening
+from cthub.core.hub import Hub
 from cthub.interfaces.cli.output import Format, emit
 from cthub.interfaces.cli.runtime import OPERATOR, open_hub
 
 app = typer.Typer(no_args_is_help=True, help="Load, fetch, show and compare sanctions lists.")
+err = Console(stderr=True)
 
 
 def _report(view: lists.VersionView) -> None:
     typer.echo(f"list {view.list_name} version {view.version}: {view.entry_count} entries")
+
+
+def _queued(hub: Hub) -> bool:
+    """Whether re-screening goes to workers: only in server mode (Redis)."""
+    return hub.settings.job_backend == "redis"
+
+
+def _loaded(hub: Hub, load: Callable[[bool], lists.VersionView]) -> None:
+    """Run ``load`` (queueing re-screening in server mode), report it, re-screen if embedded."""
+    view = load(_queued(hub))
+    _report(view)
+    if view.rescreen_job is not None:
+        typer.echo(f"re-screening queued as job {view.rescreen_job}; see: cthub jobs list")
+    elif view.previous_version is not None:
+        _rescreen(hub, view.list_name, view.previous_version, view.version)
+
+
+def _rescreen(hub: Hub, name: str, from_version: int, to_version: int) -> None:
+    def run(progress: Callable[[int, int | None, str], None] | None) -> screening.DeltaResult:
+        return screening.rescreen_delta(
+            hub, OPERATOR, name, from_version, to_version, progress=progress
+        )
+
+    if sys.stderr.isatty():
+        columns = (TextColumn("re-screening"), BarColumn(), MofNCompleteColumn())
+        with Progress(*columns, console=err) as bar:
+            task = bar.add_task("rescreen", total=None)
+            done = run(lambda d, t, _m: bar.update(task, completed=d, total=t))
+    else:
+        done = run(None)
+    typer.echo(
+        f"re-screened {done.subjects} subjects against {done.indexed} new or changed entries: "
+        f"{done.created} alerts created, {done.reopened} reopened, {done.closed} closed "
+        f"({done.removed} entries delisted)"
+    )
 
 
 @app.command("load")
@@ -26,7 +73,11 @@ def load_cmd(
     name: str | None = typer.Option(None, "--name", help="List name (default: the source's)"),
 ) -> None:
     """Load a file as a new version of a list; the previous version stays if it fails."""
-    _report(lists.load(open_hub(), OPERATOR, source, path, list_name=name))
+    hub = open_hub()
+    _loaded(
+        hub,
+        lambda queue: lists.load(hub, OPERATOR, source, path, list_name=name, rescreen=queue),
+    )
 
 
 @app.command("fetch")
@@ -35,7 +86,8 @@ def fetch_cmd(
     url: str | None = typer.Option(None, "--url", help="Download from here instead"),
 ) -> None:
     """Download a list from its publisher and load it as a new version."""
-    _report(lists.fetch(open_hub(), OPERATOR, source, url))
+    hub = open_hub()
+    _loaded(hub, lambda queue: lists.fetch(hub, OPERATOR, source, url, rescreen=queue))
 
 
 @app.command("show")
