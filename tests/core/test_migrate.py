@@ -13,7 +13,8 @@ from cthub.core.hub import Hub
 
 def test_schema_matches_models(hub: Hub) -> None:
     with hub.db.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), migrate.target_metadata())
+        context = MigrationContext.configure(conn, opts={"include_name": migrate.include_name})
+        diff = compare_metadata(context, migrate.target_metadata())
     assert diff == [], f"models changed without a migration: {diff}"
 
 

@@ -24,6 +24,7 @@ from cthub.coordination.models import Need, Project, ProjectArea, ProjectNeed
 from cthub.coordination.records import NeedRecord, ProjectRecord, Register
 
 T = TypeVar("T")
+S = TypeVar("S", bound="Select[*tuple[Any, ...]]")
 PAGE_MAX = 500
 
 
@@ -105,12 +106,12 @@ def project_view(p: Project) -> ProjectView:
     )  # fmt: skip
 
 
-def _scoped(u: Unit, stmt: Select[tuple[T]], org_col: Any) -> Select[tuple[T]]:
+def _scoped(u: Unit, stmt: S, org_col: Any) -> S:
     orgs = u.visible_orgs()
     return stmt if orgs is None else stmt.where(org_col.in_(orgs))
 
 
-def _sorted(stmt: Select[tuple[T]], model: Any, sort: str, allowed: tuple[str, ...]) -> Any:
+def _sorted(stmt: S, model: Any, sort: str, allowed: tuple[str, ...]) -> S:
     key = sort.lstrip("-")
     if key not in allowed:
         raise InvalidInput(
@@ -202,9 +203,7 @@ def create_project(hub: Hub, actor: Actor, data: Mapping[str, Any]) -> ProjectVi
         return project_view(project)
 
 
-def update_project(
-    hub: Hub, actor: Actor, project_id: int, data: Mapping[str, Any]
-) -> ProjectView:
+def update_project(hub: Hub, actor: Actor, project_id: int, data: Mapping[str, Any]) -> ProjectView:
     values = validation.project_data(data)
     with hub.unit(actor, "coordination.write") as u:
         project = _get(u, Project, project_id, "project")

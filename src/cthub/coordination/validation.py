@@ -3,7 +3,7 @@
 Every interface (web form, API JSON, CLI, IATI import) sends raw values here. Each failure is an
 ``InvalidInput`` whose ``field`` parameter names the field, so forms show the message beside
 it, word for word as the API returns it. Money is parsed from its decimal text into integer
-minor units of the currency (Babel's ISO 4217 data gives the minor digits); floats never enter.
+minor units of the currency (ISO 4217 minor digits, as IATI uses them); floats never enter.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
 
-from babel.numbers import get_currency_precision, list_currencies
-
 from cthub.core.errors import InvalidInput
 from cthub.core.model.countries import country_code, countries
 from cthub.coordination import taxonomy
+from cthub.coordination.iati.codelists import names
+from cthub.coordination.iati.money import minor_digits
 from cthub.coordination.regions import region_codes
 
 
@@ -103,7 +103,9 @@ def choice(value: Any, field: str, allowed: Mapping[str, str] | tuple[str, ...])
     return raw
 
 
-def choices(value: Any, field: str, allowed: Mapping[str, str] | tuple[str, ...]) -> tuple[str, ...]:
+def choices(
+    value: Any, field: str, allowed: Mapping[str, str] | tuple[str, ...]
+) -> tuple[str, ...]:
     items = value.split(",") if isinstance(value, str) else list(value or [])
     picked = [choice(str(item).strip(), field, allowed) for item in items if str(item).strip()]
     return tuple(dict.fromkeys(picked))
@@ -139,7 +141,8 @@ def priority(value: Any, field: str = "priority") -> int:
 
 @cache
 def currency_codes() -> frozenset[str]:
-    return frozenset(list_currencies())
+    """Active ISO 4217 codes of the bundled IATI Currency codelist."""
+    return frozenset(code for code, _ in names("Currency").items())
 
 
 def currency(value: Any, field: str = "currency") -> str:
@@ -164,7 +167,7 @@ def money(amount: Any, code: str, field: str = "budget") -> int:
         raise _bad(field, "Invalid amount {value!r} in {field}.", value=amount)
     if value < 0:
         raise _bad(field, "The budget must not be negative ({value}).", value=amount)
-    scaled = value.scaleb(get_currency_precision(code))
+    scaled = value.scaleb(minor_digits(code))
     if scaled != scaled.to_integral_value():
         raise _bad(
             field,
@@ -179,7 +182,7 @@ def format_money(minor: int | None, code: str | None) -> str:
     """Integer minor units -> decimal text (``1234567, "EUR"`` -> ``"12345.67"``)."""
     if minor is None or code is None:
         return ""
-    digits = get_currency_precision(code)
+    digits = minor_digits(code)
     return str(Decimal(minor).scaleb(-digits).quantize(Decimal(1).scaleb(-digits)))
 
 

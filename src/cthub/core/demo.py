@@ -26,7 +26,7 @@ ORGS = [
 ]
 USERS = [  # username, role, organisation index
     ("admin", "admin", 0),
-    ("coordinator", "analyst", 0),
+    ("coordinator", "coordinator", 0),
     ("fiu.analyst", "analyst", 1),
     ("fiu.reviewer", "reviewer", 1),
     ("border.officer", "analyst", 2),

@@ -7,6 +7,7 @@ a model change without a migration fails the suite.
 
 from __future__ import annotations
 
+import re
 from importlib.metadata import entry_points
 from importlib.resources import files
 
@@ -24,6 +25,16 @@ def target_metadata() -> MetaData:
     for ep in entry_points(group="cthub.models"):
         ep.load()
     return Base.metadata
+
+
+#: Full-text search structures that migrations create per dialect with ``op.execute`` (SQLite
+#: FTS5 tables and their shadow tables, PostgreSQL expression indexes): no model describes them.
+_FTS_NAME = re.compile(r"_fts(_data|_idx|_content|_docsize|_config)?$")
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Alembic ``include_name`` hook: autogenerate and the schema check skip FTS structures."""
+    return not (type_ in ("table", "index") and name is not None and _FTS_NAME.search(name))
 
 
 def _config(db: Database) -> Config:
@@ -53,4 +64,4 @@ def revision(db: Database, message: str) -> None:
         command.revision(cfg, message=message, autogenerate=True)
 
 
-__all__ = ["current", "revision", "target_metadata", "upgrade"]
+__all__ = ["current", "include_name", "revision", "target_metadata", "upgrade"]

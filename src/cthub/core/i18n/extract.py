@@ -1,8 +1,9 @@
 """Find every user-facing msgid in the code and templates, and keep the catalogues in step.
 
-Strings are found in three places: calls to ``_``, ``N_`` and ``gettext`` in Python and
-Jinja templates; the ``message`` and ``hint`` of every ``CthubError`` raised in ``src/``; and
-policy action descriptions. ``python -m cthub.core.i18n.extract`` adds missing msgids to both
+Strings are found in four places: calls to ``_``, ``N_`` and ``gettext`` in Python and
+Jinja templates; the ``message`` and ``hint`` of every ``CthubError`` raised in ``src/``; the
+same two arguments of field-error helpers (``_bad(field, message, hint)``); and policy action
+descriptions. ``python -m cthub.core.i18n.extract`` adds missing msgids to both
 catalogues (English msgstr = msgid, Chinese left empty for a translator) and reports what is
 untranslated; the test suite fails while anything is.
 """
@@ -23,6 +24,8 @@ from cthub.core.i18n import LANGUAGES, catalogue_path
 SRC = Path(__file__).resolve().parents[2]
 ERROR_CLASSES = set(errors.__all__)
 KEYWORDS = {"_": None, "N_": None, "gettext": None}
+#: Helpers that build an error for a named field: ``_bad(field, message, hint, **params)``.
+FIELD_HELPERS = {"_bad"}
 
 
 def _python_strings(path: Path) -> Iterator[str]:
@@ -40,6 +43,8 @@ def _python_strings(path: Path) -> Iterator[str]:
             args = node.args[:1]
         if name in ERROR_CLASSES:
             args += [kw.value for kw in node.keywords if kw.arg == "hint"] + node.args[1:2]
+        if name in FIELD_HELPERS:
+            args = node.args[1:3] + [kw.value for kw in node.keywords if kw.arg == "hint"]
         for arg in args:
             if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and arg.value:
                 yield arg.value

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from cthub.core.migrate import target_metadata
+from cthub.core.migrate import include_name, target_metadata
 
 connection = context.config.attributes.get("connection")
 if connection is None:  # pragma: no cover - always driven through cthub.core.migrate
@@ -14,6 +14,7 @@ context.configure(
     target_metadata=target_metadata(),
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    include_name=include_name,
 )
 with context.begin_transaction():
     context.run_migrations()

@@ -26,7 +26,14 @@ from cthub.core.config import Settings
 from cthub.core.errors import CthubError, Unauthenticated
 from cthub.core.hub import Hub
 from cthub.core.i18n import N_, gettext
-from cthub.interfaces.api.routers import admin, core, entities, oversight, screening
+from cthub.interfaces.api.routers import (
+    admin,
+    coordination,
+    core,
+    entities,
+    oversight,
+    screening,
+)
 from cthub.interfaces.api.schemas import ErrorBody
 
 log = logging.getLogger(__name__)
@@ -153,7 +160,8 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Fast
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)
-    for router in (core.router, admin.router, oversight.router, entities.router, screening.router):
+    routers = (core, admin, oversight, entities, screening, coordination)
+    for router in (module.router for module in routers):
         app.include_router(router)
     from cthub.interfaces.web import mount
 

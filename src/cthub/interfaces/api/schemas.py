@@ -9,7 +9,7 @@ from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A row id (32-bit).")]
-Role = Literal["admin", "analyst", "reviewer", "partner", "viewer"]
+Role = Literal["admin", "coordinator", "analyst", "reviewer", "partner", "viewer"]
 
 
 class ErrorBody(BaseModel):
