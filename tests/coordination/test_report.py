@@ -132,6 +132,9 @@ def _changed(register: Register) -> tuple[Register, dict[str, set[int]]]:
     older = {"completed": "implementation", "cancelled": "pipeline", "implementation": "pipeline"}
     moved = {p.id for p in register.projects if p.id % 17 == 0 and p.id not in added
              and p.status in older}  # fmt: skip
+    for status in ("completed", "cancelled"):  # at least one of each, whatever the generator
+        moved |= {next(p.id for p in register.projects
+                       if p.status == status and p.id not in added)}  # fmt: skip
     before = tuple(
         dataclasses.replace(p, status=older[p.status]) if p.id in moved else p
         for p in register.projects

@@ -8,6 +8,7 @@ commits with the work. ``load_register`` gives the analytics the plain records t
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -207,7 +208,12 @@ def update_project(hub: Hub, actor: Actor, project_id: int, data: Mapping[str, A
     values = validation.project_data(data)
     with hub.unit(actor, "coordination.write") as u:
         project = _get(u, Project, project_id, "project")
-        _apply(u, project, values)
+        kept = {  # identifiers a form does not show are kept unless the caller sends them
+            key: getattr(project, key)
+            for key in ("iati_identifier", "donor_ref", "implementer_ref")
+            if key not in data
+        }
+        _apply(u, project, dataclasses.replace(values, **kept))
         u.audit("project", project.id, org_id=project.org_id)
         return project_view(project)
 

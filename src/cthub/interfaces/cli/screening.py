@@ -3,6 +3,8 @@
 Input columns: ``id,name`` plus any of ``type,birth_date,nationality,gender,id_number``.
 Output columns: ``query_id,score,list,list_ref,matched_name,entity_name,explanation``, one row
 per (query, entry) at or above the threshold, best first, at most ``--top`` per query.
+``--engine local`` screens in this process (or ``--workers N`` forked ones); ``--engine spark``
+reads a CSV or Parquet file on PySpark (``local[N]``) and writes exactly the same rows.
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ from __future__ import annotations
 import csv
 import io
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import IO
@@ -19,10 +22,12 @@ from typing import IO
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn
 
-from cthub.core.errors import InvalidInput
+from cthub.core.errors import InvalidInput, Unavailable
+from cthub.core.hub import Hub
 from cthub.interfaces.cli.output import err
 from cthub.interfaces.cli.runtime import OPERATOR, open_hub
-from cthub.screening import Query, build_matcher, parse_query, screen
+from cthub.screening import Hit, Query, Screener, build_matcher, parse_query, screen
+from cthub.screening.batch import hit_row, screen_parallel
 
 app = typer.Typer(no_args_is_help=True, help="Screen names against sanctions lists.")
 REQUIRED = ("id", "name")
@@ -33,6 +38,11 @@ OUTPUT = ("query_id", "score", "list", "list_ref", "matched_name", "entity_name"
 class OnError(StrEnum):
     skip = "skip"
     abort = "abort"
+
+
+class Engine(StrEnum):
+    local = "local"
+    spark = "spark"
 
 
 def _open_in(path: str, stack: ExitStack) -> IO[str]:
@@ -101,26 +111,24 @@ def screen_cmd(
     on_error: OnError = typer.Option(
         OnError.skip, "--on-error", help="skip: report bad rows and go on; abort: stop"
     ),
+    engine: Engine = typer.Option(
+        Engine.local, "--engine", help="local, or spark (a CSV or Parquet file, not stdin)"
+    ),
+    workers: int | None = typer.Option(
+        None, "--workers", help="Processes (local, default 1) or Spark cores (default all)"
+    ),
 ) -> None:
     """Screen every row of the input; write one row per hit."""
+    if workers is not None and workers < 1:
+        raise InvalidInput("--workers must be at least 1.")
     hub = open_hub()
     names = [n.strip() for n in lists.split(",") if n.strip()] if lists else None
     screener = build_matcher(hub, OPERATOR, names)
-    source = "stdin" if input_path == "-" else input_path
-    skipped: list[str] = []
+    batch = _Batch(hub, screener, input_path, threshold, top, workers, on_error, [])
     with ExitStack() as stack:
-        reader = csv.DictReader(_open_in(input_path, stack))
-        try:
-            _check_header(reader.fieldnames, source)
-        except UnicodeDecodeError as exc:
-            raise InvalidInput(
-                "{file} line 1: the text is not UTF-8.", file=source, line=1
-            ) from exc
+        rows = _spark_rows(batch, stack) if engine is Engine.spark else _local_rows(batch, stack)
         writer = csv.writer(_open_out(output_path, stack), lineterminator="\n")
         writer.writerow(OUTPUT)
-        results = screen(
-            hub, OPERATOR, screener, _queries(reader, source, on_error, skipped), threshold, top
-        )
         progress = stack.enter_context(
             Progress(
                 SpinnerColumn(),
@@ -130,21 +138,60 @@ def screen_cmd(
             )
         )
         task = progress.add_task("screening", total=None)
-        for n, (qid, hit) in enumerate(results, 1):
-            writer.writerow(
-                [
-                    qid,
-                    f"{hit.score:.3f}",
-                    hit.entry.list,
-                    hit.entry.ref,
-                    hit.matched_name,
-                    screener.captions.get(hit.entry.id, ""),
-                    hit.explanation,
-                ]
-            )
+        for n, row in enumerate(rows, 1):
+            writer.writerow(row)
             if n % 200 == 0:
                 progress.update(task, description=f"screening: {n} hits")
-    for message in skipped[:20]:
+    for message in batch.skipped[:20]:
         err.print(f"skipped: {message}", highlight=False, markup=False)
-    if skipped:
-        err.print(f"{len(skipped)} rows skipped", highlight=False)
+    if batch.skipped:
+        err.print(f"{len(batch.skipped)} rows skipped", highlight=False)
+
+
+@dataclass(frozen=True)
+class _Batch:
+    hub: Hub
+    screener: Screener
+    input_path: str
+    threshold: float
+    top: int
+    workers: int | None
+    on_error: OnError
+    skipped: list[str]
+
+
+def _local_rows(b: _Batch, stack: ExitStack) -> Iterator[list[str]]:
+    """Hits as output rows, screened in this process or on ``--workers`` forked ones."""
+    source = "stdin" if b.input_path == "-" else b.input_path
+    reader = csv.DictReader(_open_in(b.input_path, stack))
+    try:
+        _check_header(reader.fieldnames, source)
+    except UnicodeDecodeError as exc:
+        raise InvalidInput("{file} line 1: the text is not UTF-8.", file=source, line=1) from exc
+    queries = _queries(reader, source, b.on_error, b.skipped)
+    results: Iterable[tuple[str, Hit]]
+    if b.workers and b.workers > 1:
+        results = screen_parallel(
+            b.hub, OPERATOR, b.screener, queries, b.threshold, b.top, b.workers
+        )
+    else:
+        results = screen(b.hub, OPERATOR, b.screener, queries, b.threshold, b.top)
+    return (hit_row(qid, hit, b.screener.captions) for qid, hit in results)
+
+
+def _spark_rows(b: _Batch, stack: ExitStack) -> Iterator[list[str]]:
+    """Hits as output rows from PySpark on ``local[--workers]`` (all cores by default)."""
+    try:
+        from cthub.screening import spark
+    except ImportError as exc:
+        raise Unavailable(
+            "The spark engine needs PySpark, which is not installed.",
+            hint="Install the spark extra, e.g. `pip install 'cthub[spark]'`.",
+        ) from exc
+    spark.check_input(b.input_path)  # before Spark takes its seconds to start
+    session = spark.session(b.workers)
+    stack.callback(session.stop)
+    abort = b.on_error is OnError.abort
+    return spark.screen_spark(
+        b.hub, OPERATOR, b.screener, session, b.input_path, b.threshold, b.top, abort, b.skipped
+    )

@@ -234,7 +234,8 @@ def get_project(
 def update_project(
     project_id: RowId, body: ProjectIn, request: Request, actor: Actor = Depends(api_actor)
 ) -> ProjectOut:
-    view = service.update_project(hub_of(request), actor, project_id, body.model_dump())
+    data = body.model_dump(exclude_unset=True)  # unsent identifiers are kept
+    view = service.update_project(hub_of(request), actor, project_id, data)
     return _project_out(view)
 
 
