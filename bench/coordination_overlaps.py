@@ -51,9 +51,11 @@ def title_equality(projects: list[ProjectRecord]) -> set[tuple[int, int]]:
     return {(a, b) for ids in groups.values() for a in ids for b in ids if a < b}
 
 
-def naive_all_pairs(projects: list[ProjectRecord], threshold: float) -> tuple[set, float]:
+def naive_all_pairs(
+    projects: list[ProjectRecord], threshold: float
+) -> tuple[set[tuple[int, int]], float]:
     """Every pair scored (no blocking): plain char TF-IDF cosine, same recipient, area, dates."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
 
     started = time.perf_counter()
     live = [p for p in projects if p.status != "cancelled"]

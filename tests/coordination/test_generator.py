@@ -34,6 +34,7 @@ def test_sizes_and_vocabularies() -> None:
     assert len(register.projects) == 500
     assert len(register.needs) == 120
     assert sorted(p.id for p in register.projects) == list(range(1, 501))
+    assert all(p.iati_identifier == f"XM-CTHUB-{p.id:06d}" for p in register.projects)
     assert {p.recipient for p in register.projects} <= {n.recipient for n in register.needs} | {
         p.recipient for p in register.projects
     }
@@ -102,7 +103,7 @@ def test_some_projects_answer_needs() -> None:
     register = generate_register(10, projects=600, needs=100)
     needs = {n.id: n for n in register.needs}
     linked = [p for p in register.projects if p.need_ids]
-    assert len(linked) >= 100
+    assert len(linked) >= 60
     for p in linked:
         need = needs[p.need_ids[0]]
         assert (need.recipient, need.area) == (p.recipient, p.areas[0])

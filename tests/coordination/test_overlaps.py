@@ -128,6 +128,12 @@ def test_reasons_render_through_gettext() -> None:
     assert reasons_text(overlap, lambda m: "» " + m).startswith("» same recipient JO and area")
 
 
+def test_a_translation_with_wrong_placeholders_falls_back_to_english() -> None:
+    (overlap,) = detect_overlaps([project(1), project(2, donor="UNODC")])
+    forms = next(r for r in overlap.reasons if r.code == "forms")
+    assert forms.render(lambda m: "两者均为{形式}") == "both training"
+
+
 def test_every_reason_message_is_an_extracted_msgid() -> None:
     messages = set(_python_strings(Path(overlap_reasons.__file__)))
     register = generate_register(80, projects=300, needs=10)

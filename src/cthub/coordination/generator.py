@@ -18,62 +18,38 @@ What is planted, so that analytics can be measured against a known truth:
   area and topic, starting after the need was identified) and carry its id in ``need_ids``.
 
 Background projects on one (recipient, area, topic) are kept from overlapping in time (a few
-redraws), so the planted pairs are the overlaps there are; at very large sizes a few
-accidental ones may remain. Statuses follow the dates relative to ``REFERENCE_DATE``.
+redraws, then another topic), so the planted pairs are the overlaps there are. Where that
+fails, typically in a register far larger than its recipients and topics allow (100,000
+projects on 150 recipients), the accidental overlap is a true duplicate all the same and is
+added to ``planted_overlaps``. Statuses follow the dates relative to ``REFERENCE_DATE``; ids
+are a seeded shuffle of 1..n, ``iati_identifier`` is ``XM-CTHUB-`` and the id.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
-import json
 import random
 from collections import defaultdict
-from dataclasses import dataclass, replace
-from functools import cache
-from importlib import resources
-from typing import Any
+from dataclasses import replace
 
+from cthub.coordination.generator_text import (
+    REFERENCE_DATE,
+    Spec,
+    fill,
+    vocabulary,
+    write_project,
+)
 from cthub.coordination.recommend import country_regions
 from cthub.coordination.records import NeedRecord, ProjectRecord, Register
 from cthub.coordination.taxonomy import AREA_KEYS
 from cthub.core.errors import InvalidInput
 
-REFERENCE_DATE = dt.date(2026, 6, 30)
-
 _MONTH = 30
 
 
-@cache
-def _vocabulary() -> dict[str, Any]:
-    """``data/generator_vocabulary.json``: donors, recipients, money, forms and all texts."""
-    source = resources.files("cthub.coordination").joinpath("data", "generator_vocabulary.json")
-    data: dict[str, Any] = json.loads(source.read_text(encoding="utf-8"))
-    return data
-
-
 #: Donor names (ministries and agencies), in the order ``generate_register(donors=n)`` takes.
-DONORS: tuple[str, ...] = tuple(_vocabulary()["donors"])
-
-
-@dataclass(frozen=True)
-class _Spec:
-    """What a project is about, before it is written out as text."""
-
-    recipient: str
-    areas: tuple[str, ...]
-    topic: int
-    form: str
-    donor: str
-    lang: str
-    start: dt.date | None
-    end: dt.date | None
-    phrasing: int = 0
-    template: int = 0
-    audience: int = 0
-    need_id: int | None = None
-    #: The description uses another phrasing than the title: ``phrasing + 1 + detail``.
-    detail: int = 0
+DONORS: tuple[str, ...] = tuple(vocabulary()["donors"])
 
 
 def generate_register(
@@ -92,7 +68,7 @@ def generate_register(
     """
     _check(recipients, donors, projects, needs, overlap_rate)
     rng = random.Random(f"cthub-register-{seed}")  # noqa: S311 - reproducible, not secret
-    builder = _Builder(rng, recipients, DONORS[:donors])
+    builder = _Builder(rng, recipients, DONORS[:donors], projects)
     need_list = [builder.need(i + 1) for i in range(needs)]
     planted = min(round(overlap_rate * projects), projects // 2)
     hard = min(projects // 20, (projects - 2 * planted) // 2)
@@ -109,21 +85,29 @@ def generate_register(
 
 def _check(recipients: int, donors: int, projects: int, needs: int, rate: float) -> None:
     countries = len([c for c in country_regions().values() if c.independent])
-    if not 1 <= recipients <= countries:
-        raise InvalidInput("Generate between 1 and {max} recipients.", max=countries)
-    if not 2 <= donors <= len(DONORS):
-        raise InvalidInput("Generate between 2 and {max} donors.", max=len(DONORS))
-    if projects < 0 or needs < 0 or not 0.0 <= rate <= 0.5:
-        raise InvalidInput("Project and need counts must be positive, overlap rate 0 to 0.5.")
+    if (
+        not 1 <= recipients <= countries
+        or not 2 <= donors <= len(DONORS)
+        or min(projects, needs) < 0
+        or not 0.0 <= rate <= 0.5
+    ):
+        raise InvalidInput(
+            "Generate 1 to {recipients} recipients, 2 to {donors} donors, no negative counts "
+            "and an overlap rate from 0 to 0.5.",
+            recipients=countries, donors=len(DONORS),
+        )  # fmt: skip
 
 
 class _Builder:
     """Draws specs, keeps them from colliding by accident, and writes them out as records."""
 
-    def __init__(self, rng: random.Random, recipients: int, donors: tuple[str, ...]) -> None:
+    def __init__(
+        self, rng: random.Random, recipients: int, donors: tuple[str, ...], projects: int
+    ) -> None:
         self.rng = rng
+        self.ids = rng.sample(range(1, projects + 1), projects)
         table = country_regions()
-        preferred = list(_vocabulary()["recipients"])
+        preferred = list(vocabulary()["recipients"])
         others = sorted(c for c, row in table.items() if row.independent and c not in preferred)
         if recipients <= len(preferred):
             self.countries = rng.sample(preferred, recipients)
@@ -132,51 +116,59 @@ class _Builder:
         self.weights = [1.0 / (rank + 3) ** 0.8 for rank in range(len(self.countries))]
         self.donors = donors
         self.projects: list[ProjectRecord] = []
-        self.specs: list[_Spec] = []
+        self.specs: list[Spec] = []
         self.planted: set[tuple[int, int]] = set()
         #: (recipient, first area, topic) -> (first day, last day, project index) taken.
         self.busy: dict[tuple[str, str, int], list[tuple[int, int, int]]] = defaultdict(list)
         self.used: set[int] = set()
         self.need_topics: dict[int, tuple[int, int]] = {}
+        self.searched = self.failed = 0
         self.cum_weights = list(itertools.accumulate(self.weights))
 
     # -- drawing ---------------------------------------------------------------------------
     def need(self, need_id: int) -> NeedRecord:
-        rng, vocab = self.rng, _vocabulary()
+        rng, vocab = self.rng, vocabulary()
         recipient = rng.choices(self.countries, cum_weights=self.cum_weights)[0]
         area = rng.choice(AREA_KEYS)
         topic = rng.randrange(len(vocab["areas"][area]["topics"]))
         phrasing = rng.randrange(2)
         self.need_topics[need_id] = (topic, phrasing)
         lang = "zh" if rng.random() < 0.1 else "en"
-        fill = self._fill(recipient, area, topic, lang, phrasing, rng.randrange(3))
-        title = rng.choice(vocab["needs"][lang]).format(**fill)
+        words = fill(recipient, area, topic, lang, phrasing, rng.randrange(3))
+        title = rng.choice(vocab["needs"][lang]).format(**words)
         identified = dt.date(2014, 1, 1) + dt.timedelta(days=rng.randrange(12 * 365))
         status = rng.choices(("open", "addressed", "closed"), (65, 25, 10))[0]
         source = rng.choices(("cted_assessment", "self_assessment", "donor_mission"), (7, 2, 1))[0]
         return NeedRecord(
             need_id, recipient, area, rng.choices((1, 2, 3, 4, 5), (10, 20, 30, 25, 15))[0],
-            title, vocab["need_descriptions"][lang].format(**fill), status, source, identified,
+            title, vocab["need_descriptions"][lang].format(**words), status, source, identified,
         )  # fmt: skip
 
-    def background(self, need_list: list[NeedRecord]) -> _Spec:
-        """A project on a free (recipient, area, topic, period); a third answer a need."""
+    def background(self, need_list: list[NeedRecord]) -> Spec:
+        """A project on a free (recipient, area, topic, period); a third answer a need.
+
+        Once most draws find no free slot (a register far larger than its recipients, areas
+        and topics allow), the search is given up: the overlaps that follow are recorded."""
         rng = self.rng
+        if self.failed > 500 and self.failed > self.searched / 2:
+            return self._draw(rng.choice(need_list) if need_list and rng.random() < 0.33 else None)
         for _attempt in range(3):
             need = rng.choice(need_list) if need_list and rng.random() < 0.33 else None
             spec = self._draw(need)
             if not self._collides(spec):
                 return spec
+        self.searched += 1
         low, high = self._span(spec)
-        topics = len(_vocabulary()["areas"][spec.areas[0]]["topics"])
+        topics = len(vocabulary()["areas"][spec.areas[0]]["topics"])
         for topic in rng.sample(range(topics), topics):
             taken = self.busy[(spec.recipient, spec.areas[0], topic)]
             if not any(a <= high and low <= b for a, b, _index in taken):
                 return replace(spec, topic=topic, need_id=None)
+        self.failed += 1
         return spec  # a genuine accidental overlap: add() records it as planted
 
-    def _draw(self, need: NeedRecord | None) -> _Spec:
-        rng, vocab = self.rng, _vocabulary()
+    def _draw(self, need: NeedRecord | None) -> Spec:
+        rng, vocab = self.rng, vocabulary()
         areas: tuple[str, ...]
         if need is not None and need.identified_on is not None:
             recipient, areas = need.recipient, (need.area,)
@@ -195,7 +187,7 @@ class _Builder:
         elif rng.random() < 0.04:
             end = None
         donor = rng.choice(self.donors)
-        return _Spec(recipient, areas, topic, self._form(areas[0]), donor,
+        return Spec(recipient, areas, topic, self._form(areas[0]), donor,
                      self._lang(donor), start, end,
                      phrasing if rng.random() < 0.5 else rng.randrange(3), self._style(donor),
                      rng.randrange(3), need.id if need else None, rng.randrange(2))  # fmt: skip
@@ -211,16 +203,16 @@ class _Builder:
         return (first,)
 
     def _form(self, area: str) -> str:
-        return str(self.rng.choice(_vocabulary()["forms_by_area"][area]))
+        return str(self.rng.choice(vocabulary()["forms_by_area"][area]))
 
     def _lang(self, donor: str) -> str:
-        return "zh" if self.rng.random() < _vocabulary()["donors"][donor][1] else "en"
+        return "zh" if self.rng.random() < vocabulary()["donors"][donor][1] else "en"
 
     def _other_donor(self, donor: str) -> str:
         return self.rng.choice([d for d in self.donors if d != donor])
 
     # -- planting --------------------------------------------------------------------------
-    def _base(self) -> tuple[int, _Spec] | None:
+    def _base(self) -> tuple[int, Spec] | None:
         """An unused background project with known dates that is not cancelled."""
         for _attempt in range(50):
             index = self.rng.randrange(len(self.specs))
@@ -244,7 +236,7 @@ class _Builder:
                 return
         self.add(self.background([]))
 
-    def _paraphrase(self, base: _Spec) -> _Spec:
+    def _paraphrase(self, base: Spec) -> Spec:
         rng = self.rng
         assert base.start is not None  # noqa: S101 - _base() picks projects with both dates
         assert base.end is not None  # noqa: S101
@@ -267,7 +259,7 @@ class _Builder:
         base, rng = found[1], self.rng
         assert base.start is not None  # noqa: S101 - _base() picks projects with both dates
         assert base.end is not None  # noqa: S101
-        topics = len(_vocabulary()["areas"][base.areas[0]]["topics"])
+        topics = len(vocabulary()["areas"][base.areas[0]]["topics"])
         for _attempt in range(8):
             if kind == "other_topic":
                 spec = replace(base, topic=(base.topic + rng.randrange(1, topics)) % topics,
@@ -287,35 +279,27 @@ class _Builder:
         self.add(self.background([]))
 
     def register(self, need_list: list[NeedRecord]) -> Register:
-        """The records with ids shuffled, so planted projects do not sit at the end."""
-        ids = list(range(1, len(self.projects) + 1))
-        self.rng.shuffle(ids)
-        projects = [
-            replace(p, id=ids[p.id - 1], iati_identifier=f"XM-CTHUB-{ids[p.id - 1]:06d}")
-            for p in self.projects
-        ]
-        planted = {
-            (min(ids[a - 1], ids[b - 1]), max(ids[a - 1], ids[b - 1])) for a, b in self.planted
-        }
-        projects.sort(key=lambda p: p.id)
-        return Register(tuple(projects), tuple(need_list), frozenset(planted))
+        """The records in id order (ids were shuffled, so planted ones do not sit at the end)."""
+        projects = sorted(self.projects, key=lambda p: p.id)
+        planted = frozenset((min(a, b), max(a, b)) for a, b in self.planted)
+        return Register(tuple(projects), tuple(need_list), planted)
 
     # -- collisions and records ------------------------------------------------------------
     @staticmethod
-    def _span(spec: _Spec) -> tuple[int, int]:
+    def _span(spec: Spec) -> tuple[int, int]:
         low = spec.start.toordinal() if spec.start else -(10**9)
         return low, spec.end.toordinal() if spec.end else 10**9
 
-    def _clashes(self, spec: _Spec) -> list[int]:
+    def _clashes(self, spec: Spec) -> list[int]:
         """Indexes of projects on the spec's recipient, first area and topic overlapping it."""
         low, high = self._span(spec)
         taken = self.busy.get((spec.recipient, spec.areas[0], spec.topic), ())
         return [index for a, b, index in taken if a <= high and low <= b]
 
-    def _collides(self, spec: _Spec, allowed: int = 0) -> bool:
+    def _collides(self, spec: Spec, allowed: int = 0) -> bool:
         return len(self._clashes(spec)) > allowed
 
-    def add(self, spec: _Spec, *, cancellable: bool = True) -> None:
+    def add(self, spec: Spec, *, cancellable: bool = True) -> None:
         """Append the project; an overlap nobody planted is recorded as planted all the same."""
         clashes = self._clashes(spec)
         low, high = self._span(spec)
@@ -323,65 +307,13 @@ class _Builder:
             (low, high, len(self.projects))
         )
         self.specs.append(spec)
-        record = self._record(len(self.projects) + 1, spec, cancellable)
+        record = write_project(self.rng, self.ids[len(self.projects)], spec, cancellable)
         self.projects.append(record)
         if record.status != "cancelled":
             for index in clashes:
                 other = self.projects[index]
                 if other.status != "cancelled":
                     self.planted.add((other.id, record.id))
-
-    def _record(self, project_id: int, spec: _Spec, cancellable: bool) -> ProjectRecord:
-        rng, vocab = self.rng, _vocabulary()
-        lang, area = spec.lang, spec.areas[0]
-        fill = self._fill(spec.recipient, area, spec.topic, lang, spec.phrasing, spec.audience)
-        count = len(vocab["areas"][area]["topics"][spec.topic][lang])
-        other = spec.phrasing + 1 + spec.detail % max(count - 1, 1)
-        detail = self._fill(spec.recipient, area, spec.topic, lang, other, spec.audience)
-        detail["form"] = vocab["forms"][lang][spec.form]
-        detail["implementer"] = rng.choice(vocab["implementers"][lang])
-        titles = vocab["titles"][lang][spec.form]
-        descriptions = vocab["descriptions"][lang]
-        currency = _vocabulary()["donors"][spec.donor][0]
-        return ProjectRecord(
-            id=project_id,
-            title=titles[spec.template % len(titles)].format(**fill),
-            donor=spec.donor,
-            recipient=spec.recipient,
-            areas=spec.areas,
-            status=self._status(spec, cancellable),
-            description=descriptions[spec.template % len(descriptions)].format(**detail),
-            implementer=detail["implementer"],
-            forms=(spec.form,),
-            start=spec.start,
-            end=spec.end,
-            budget_minor=self._budget(spec.form, currency),
-            currency=currency,
-            need_ids=(spec.need_id,) if spec.need_id else (),
-        )
-
-    def _fill(self, recipient: str, area: str, topic: int, lang: str, phrasing: int,
-              audience: int) -> dict[str, str]:  # fmt: skip
-        vocab, row = _vocabulary()["areas"][area], country_regions()[recipient]
-        phrasings, audiences = vocab["topics"][topic][lang], vocab["audience"][lang]
-        country = row.name_zh if lang == "zh" and row.name_zh else row.name
-        return {"topic": phrasings[phrasing % len(phrasings)], "country": country,
-                "audience": audiences[audience % len(audiences)]}  # fmt: skip
-
-    def _status(self, spec: _Spec, cancellable: bool) -> str:
-        if cancellable and self.rng.random() < 0.05:
-            return "cancelled"
-        if spec.end is not None and spec.end < REFERENCE_DATE:
-            return "completed"
-        if spec.start is not None and spec.start > REFERENCE_DATE:
-            return "pipeline"
-        return "implementation"
-
-    def _budget(self, form: str, currency: str) -> int:
-        vocab = _vocabulary()
-        low, high = vocab["budget_usd"][form]
-        major = round(self.rng.uniform(low, high) * vocab["usd_rates"][currency], -3)
-        return int(major) * (1 if currency in vocab["zero_decimal_currencies"] else 100)
 
 
 __all__ = ["DONORS", "REFERENCE_DATE", "generate_register"]

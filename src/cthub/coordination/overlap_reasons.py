@@ -27,9 +27,14 @@ class Reason:
     weight: float
 
     def render(self, gettext: Callable[[str], str] | None = None) -> str:
-        """The message, translated first when ``gettext`` is given, with its parameters."""
+        """The message, translated first when ``gettext`` is given, with its parameters.
+
+        A translation whose placeholders do not match falls back to the English message."""
         template = gettext(self.message) if gettext else self.message
-        return template.format(**dict(self.params))
+        try:
+            return template.format(**dict(self.params))
+        except (KeyError, IndexError, ValueError):
+            return self.message.format(**dict(self.params))
 
 
 def pair_reasons(

@@ -22,10 +22,12 @@ translated where the language is known (``Reason.render(gettext)``).
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import multiprocessing
 import os
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -93,10 +95,24 @@ def detect_overlaps(
     else one process is used); the result is the same either way.
     """
     live = tuple(sorted((p for p in projects if p.status != "cancelled"), key=lambda p: p.id))
-    table = _table(live)
-    blocks = _blocks(live)
-    found = _run(table, blocks, min_score, processes)
+    with _collector_paused():
+        table = _table(live)
+        found = _run(table, _blocks(live), min_score, processes)
     return sorted(found, key=lambda o: (-o.score, o.project_a, o.project_b))
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while many small, acyclic results are built: with a
+    large register in memory its passes cost a third of the time. Reference counting still
+    frees memory; the collector's previous state is restored."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _table(live: tuple[ProjectRecord, ...]) -> _Table:
@@ -147,6 +163,7 @@ def _run(
     if processes <= 1 or len(blocks) < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return [o for area, rows in blocks for o in _score_block(table, area, rows, min_score)]
     _SHARED = table
+    gc.freeze()  # forked workers then leave the parent's objects alone (no copy on write)
     try:
         context = multiprocessing.get_context("fork")
         jobs = [(area, rows, min_score) for area, rows in blocks]
@@ -154,12 +171,29 @@ def _run(
             parts = pool.starmap(_score_shared, jobs, chunksize=max(1, len(jobs) // 64))
     finally:
         _SHARED = None
-    return [o for part in parts for o in part]
+        gc.unfreeze()
+    return [
+        Overlap(a, b, score, tuple(Reason(*r) for r in reasons))
+        for part in parts
+        for a, b, score, reasons in part
+    ]
 
 
-def _score_shared(area: int, rows: npt.NDArray[np.int64], min_score: float) -> list[Overlap]:
+_Flat = tuple[int, int, float, tuple[tuple[str, str, tuple[tuple[str, str], ...], float], ...]]
+
+
+def _score_shared(area: int, rows: npt.NDArray[np.int64], min_score: float) -> list[_Flat]:
+    """A worker's block, as plain tuples: they travel back several times faster than objects."""
     assert _SHARED is not None  # noqa: S101 - set by _run before the pool forks
-    return _score_block(_SHARED, area, rows, min_score)
+    return [
+        (
+            o.project_a,
+            o.project_b,
+            o.score,
+            tuple((r.code, r.message, r.params, r.weight) for r in o.reasons),
+        )
+        for o in _score_block(_SHARED, area, rows, min_score)
+    ]
 
 
 def _score_block(
