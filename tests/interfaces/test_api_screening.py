@@ -6,12 +6,15 @@ import statistics
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event, func, select
 
 import cthub.screening.models  # noqa: F401 - tables until the entry point is installed
 from cthub.core.hub import Hub
+from cthub.core.tables import AuditEvent
 from cthub.interfaces.api import create_app
 from cthub.interfaces.api.routers import screening as screening_router
 from cthub.lists import load
@@ -113,6 +116,32 @@ def test_a_new_list_version_invalidates_the_cached_matcher(
     load(hub, factories.OPERATOR, "plain-csv", second, list_name="test")
     hits = api.post("/api/screening/match", json=body, headers=h).json()["results"][0]["hits"]
     assert [hit["list_ref"] for hit in hits] == ["P-2"]
+
+
+def test_a_match_request_writes_exactly_one_audit_event(un: Hub, api: TestClient) -> None:
+    h = bearer(un, "analyst", factories.org(un))
+    body = {"queries": [{"id": str(i), "name": n} for i, n in enumerate(["Badege Eric", "X Y"])]}
+    assert api.post("/api/screening/match", json=body, headers=h).status_code == 200  # warm
+    with un.db.session(readonly=True) as s:
+        last = s.scalar(select(func.max(AuditEvent.seq))) or 0
+    for _ in range(3):
+        assert api.post("/api/screening/match", json=body, headers=h).status_code == 200
+    with un.db.session(readonly=True) as s:
+        events = list(s.scalars(select(AuditEvent).where(AuditEvent.seq > last)))
+    assert [e.action for e in events] == ["screening.screen"] * 3
+    assert all(e.details["queries"] == 2 and e.outcome == "ok" for e in events)
+    inserts: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith("INSERT"):
+            inserts.append(statement.split()[2].strip('"'))
+
+    event.listen(un.db.engine, "before_cursor_execute", seen)
+    try:
+        assert api.post("/api/screening/match", json=body, headers=h).status_code == 200
+    finally:
+        event.remove(un.db.engine, "before_cursor_execute", seen)
+    assert inserts == ["audit_events"]  # one event for the request, not one per query
 
 
 def test_single_query_latency_p95(un: Hub, api: TestClient, backend: str) -> None:

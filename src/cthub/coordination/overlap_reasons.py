@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from cthub.coordination.iati.money import minor_digits
 from cthub.coordination.records import ProjectRecord
 from cthub.coordination.taxonomy import AREA_KEYS, FORMS
 from cthub.core.i18n import N_
-
-_ZERO_DECIMAL = frozenset({"JPY", "KRW", "VND", "CLP", "ISK", "XOF", "XAF", "UGX", "RWF"})
 
 
 @dataclass(frozen=True)
@@ -111,7 +110,7 @@ def _budget_reason(a: ProjectRecord, b: ProjectRecord, values: dict[str, float])
 
 def _money(minor: int, currency: str) -> str:
     """Minor units shown in major units, exactly (no float): 12345600 EUR -> 123,456.00."""
-    exponent = 0 if currency in _ZERO_DECIMAL else 2
+    exponent = minor_digits(currency)
     major, cents = divmod(minor, 10**exponent)
     return f"{major:,}" + (f".{cents:0{exponent}d}" if exponent else "")
 

@@ -151,6 +151,13 @@ def new_api_key() -> tuple[str, str, str]:
     return key, prefix, digest(key)
 
 
+KEY_USE_RESOLUTION = dt.timedelta(minutes=1)
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
 def resolve_api_key(session: Session, key: str) -> Actor | None:
     if not key.startswith(KEY_PREFIX) or key.count("_") < 2:
         return None
@@ -165,7 +172,10 @@ def resolve_api_key(session: Session, key: str) -> Actor | None:
     org = session.get(Organisation, row.org_id)
     if org is None:
         return None
-    row.last_used_at = utcnow()
+    now = utcnow()
+    # "last used" is kept to the minute: a busy key would otherwise cost a write per request
+    if row.last_used_at is None or now - _aware(row.last_used_at) >= KEY_USE_RESOLUTION:
+        row.last_used_at = now
     return Actor(
         name=f"key:{row.name}", role=row.role, org_id=row.org_id, via="api_key", key_id=row.id
     )

@@ -2,6 +2,7 @@
 
 Other capabilities use only these names; screening reads ``active_entries`` and, for delta
 re-screening, ``diff`` and ``entries``; it registers the ``RESCREEN_JOB`` kind a load submits.
+``active_versions`` is an unaudited internal read that only validates screening's matcher cache.
 """
 
 from cthub.lists.fetch import DEFAULT_URLS, fetch
@@ -12,6 +13,7 @@ from cthub.lists.service import (
     ListView,
     VersionView,
     active_entries,
+    active_versions,
     content_hash,
     diff,
     entries,
@@ -33,6 +35,7 @@ __all__ = [
     "SourceRegistry",
     "VersionView",
     "active_entries",
+    "active_versions",
     "bundled_path",
     "content_hash",
     "diff",

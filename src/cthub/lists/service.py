@@ -233,6 +233,27 @@ def show(hub: Hub, actor: Actor) -> list[ListView]:
         return views
 
 
+def active_versions(hub: Hub, names: Iterable[str] | None = None) -> dict[str, VersionView]:
+    """The active version of each list (all lists, or those of ``names``), by list name.
+
+    An internal read for caches, not a service call: it takes no actor, checks no permission and
+    writes no audit event. It exists so that a process-level cache (the screening matcher) can
+    learn on every request, with one small read in a read-only session (no write lock on
+    SQLite), whether another process loaded a new version; the data itself is only ever read
+    through the audited ``active_entries``. What it reveals (list names, version numbers and
+    digests) is what every role may see through ``show``. Do not use it to serve data to users.
+    """
+    stmt = (
+        select(SanctionList.name, ListVersion)
+        .join(ListVersion, ListVersion.list_id == SanctionList.id)
+        .where(ListVersion.active.is_(True))
+    )
+    if names is not None:
+        stmt = stmt.where(SanctionList.name.in_(sorted(set(names))))
+    with hub.db.session(readonly=True) as s:
+        return {name: _version_view(name, v) for name, v in s.execute(stmt)}
+
+
 def _version(u: Any, name: str, number: int) -> ListVersion:
     version: ListVersion | None = u.s.scalars(
         select(ListVersion)
@@ -334,6 +355,7 @@ __all__ = [
     "ListView",
     "VersionView",
     "active_entries",
+    "active_versions",
     "content_hash",
     "diff",
     "entries",
