@@ -57,7 +57,8 @@ def test_export_is_xsd_valid_and_reimport_updates_by_identifier(hub: Hub, tmp_pa
     assert [p.recipient for p in mine] == ["JO", "KE"]
     assert mine[1].areas == ("financial_law", "legislation")
     assert (mine[1].budget_minor, mine[1].currency) == (90000000, "JPY")
-    assert mine[0].start_date == dt.date(2026, 1, 15) and mine[0].forms == ("training",)
+    assert mine[0].start_date == dt.date(2026, 1, 15)
+    assert mine[0].forms == ("training",)
     other = factories.member(hub, "analyst")
     with pytest.raises(Conflict, match="another organisation"):
         interchange.import_iati(hub, other.actor, path)
@@ -84,7 +85,8 @@ def test_real_spanish_file_is_outside_the_ct_areas(hub: Hub, tmp_path: Path) -> 
     with pytest.raises(InvalidInput, match="22 invalid activities"):
         interchange.import_iati(hub, importer.actor, path)
     result = interchange.import_iati(hub, importer.actor, path, skip_invalid=True)
-    assert result.created == 0 and len(result.outside) == 61
+    assert result.created == 0
+    assert len(result.outside) == 61
     assert all("CTC" in why for _, why in result.outside)
 
 
@@ -95,17 +97,18 @@ def test_hostile_file_names_the_file(hub: Hub, tmp_path: Path) -> None:
         '<!ENTITY b "&a;&a;&a;&a;&a;&a;">]><iati-activities version="2.03">&b;</iati-activities>'
     )
     importer = factories.member(hub, "analyst")
-    with pytest.raises(InvalidInput, match="bomb.xml"):
+    with pytest.raises(InvalidInput, match=r"bomb\.xml"):
         interchange.import_iati(hub, importer.actor, bomb)
     notxml = tmp_path / "notes.xml"
     notxml.write_text("project,budget\nx,1\n")
-    with pytest.raises(InvalidInput, match="notes.xml"):
+    with pytest.raises(InvalidInput, match=r"notes\.xml"):
         interchange.import_iati(hub, importer.actor, notxml)
 
 
 def test_export_of_one_recipient(hub: Hub, tmp_path: Path) -> None:
     _ct_file(hub, tmp_path)
     data = interchange.export_iati(hub, factories.OPERATOR, recipient="Kenya")
-    assert data.count(b"<iati-activity ") == 1 and b'code="KE"' in data
+    assert data.count(b"<iati-activity ") == 1
+    assert b'code="KE"' in data
     with pytest.raises(InvalidInput, match="Unknown country"):
         interchange.export_iati(hub, factories.OPERATOR, recipient="Narnia")

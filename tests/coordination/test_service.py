@@ -44,9 +44,11 @@ def test_need_and_project_round_trip(hub: Hub) -> None:
     )  # fmt: skip
     assert project.need_ids == (need.id,)
     changed = co.update_project(hub, donor.actor, project.id, {**PROJECT, "status": "completed"})
-    assert changed.status == "completed" and changed.need_ids == ()
+    assert changed.status == "completed"
+    assert changed.need_ids == ()
     page = co.list_projects(hub, donor.actor, co.Filter(area="law_enforcement"))
-    assert [p.id for p in page.items] == [project.id] and page.total == 1
+    assert [p.id for p in page.items] == [project.id]
+    assert page.total == 1
     register = co.load_register(hub, donor.actor)
     assert register.projects[0].budget_minor == 125000050
     assert register.needs[0].area == "immigration"
@@ -119,6 +121,7 @@ def test_listing_sorts_and_rejects_unknown_sort_keys(hub: Hub) -> None:
     for priority in (2, 5, 3):
         co.create_need(hub, donor.actor, {**NEED, "priority": priority})
     page = co.list_needs(hub, donor.actor, co.Filter(sort="-priority"), limit=2)
-    assert [n.priority for n in page.items] == [5, 3] and page.total == 3
+    assert [n.priority for n in page.items] == [5, 3]
+    assert page.total == 3
     with pytest.raises(InvalidInput, match="Cannot sort"):
         co.list_needs(hub, donor.actor, co.Filter(sort="password"))

@@ -13,14 +13,14 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from cthub.core import accounts
-from cthub.core.hub import Hub
-from cthub.core.policy import Actor
-from cthub.core.tables import Organisation
 from cthub.coordination import analysis, generator, treaties
 from cthub.coordination.models import Project
 from cthub.coordination.records import NeedRecord, ProjectRecord
 from cthub.coordination.service import create_need, create_project
+from cthub.core import accounts
+from cthub.core.hub import Hub
+from cthub.core.policy import Actor
+from cthub.core.tables import Organisation
 
 SECRETARIAT = "CT Coordination Secretariat"
 DEMO_SOURCE = "cthub demo data (synthetic, not real treaty status)"

@@ -18,14 +18,14 @@ from typing import Any
 
 from sqlalchemy import select
 
-from cthub.core.errors import InvalidInput
-from cthub.core.hub import Hub, Unit
-from cthub.core.policy import Actor
-from cthub.core.tables import Organisation
 from cthub.coordination import validation
 from cthub.coordination.iati import IatiActivity, Org, export_activities, parse_activities
 from cthub.coordination.models import Project
 from cthub.coordination.service import apply_project, project_by_iati
+from cthub.core.errors import InvalidInput
+from cthub.core.hub import Hub, Unit
+from cthub.core.policy import Actor
+from cthub.core.tables import Organisation
 
 NODE_REF = "XI-CTHUB"
 NODE_NAME = "cthub coordination register"

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from cthub.coordination import report
+from cthub.coordination.models import OverlapReview, ReportSnapshot
+from cthub.coordination.service import register_in
 from cthub.core.errors import InvalidInput
 from cthub.core.hub import Hub, Unit
 from cthub.core.i18n import LANGUAGES
 from cthub.core.policy import Actor
-from cthub.coordination import report
-from cthub.coordination.models import OverlapReview, ReportSnapshot
-from cthub.coordination.service import register_in
 
 FORMATS = ("html", "pdf")
 

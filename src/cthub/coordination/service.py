@@ -16,13 +16,13 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, delete, func, select
 
+from cthub.coordination import validation
+from cthub.coordination.models import Need, Project, ProjectArea, ProjectNeed
+from cthub.coordination.records import NeedRecord, ProjectRecord, Register
 from cthub.core.db import utcnow
 from cthub.core.errors import Conflict, InvalidInput, NotFound
 from cthub.core.hub import Hub, Unit
 from cthub.core.policy import Actor
-from cthub.coordination import validation
-from cthub.coordination.models import Need, Project, ProjectArea, ProjectNeed
-from cthub.coordination.records import NeedRecord, ProjectRecord, Register
 
 T = TypeVar("T")
 S = TypeVar("S", bound="Select[*tuple[Any, ...]]")

@@ -15,12 +15,12 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
 
-from cthub.core.errors import InvalidInput
-from cthub.core.model.countries import country_code, countries
 from cthub.coordination import taxonomy
 from cthub.coordination.iati.codelists import names
 from cthub.coordination.iati.money import minor_digits
 from cthub.coordination.regions import region_codes
+from cthub.core.errors import InvalidInput
+from cthub.core.model.countries import countries, country_code
 
 
 @dataclass(frozen=True)
@@ -232,7 +232,9 @@ def _need_ids(value: Any) -> tuple[int, ...]:
     try:
         return tuple(sorted({int(str(item).strip()) for item in items if str(item).strip()}))
     except ValueError:
-        raise _bad("need_ids", "Linked needs must be need numbers, not {value!r}.", value=value)
+        raise _bad(
+            "need_ids", "Linked needs must be need numbers, not {value!r}.", value=value
+        ) from None
 
 
 def project_data(data: Mapping[str, Any]) -> ProjectData:

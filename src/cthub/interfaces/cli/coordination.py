@@ -88,8 +88,12 @@ def overlaps_cmd(
     analysis.detect(hub, OPERATOR, min_score=min_score)
     names = {p.id: p.iati_identifier or str(p.id) for p in load_register(hub, OPERATOR).projects}
     rows = [
-        {"project_a": names[v.project_a], "project_b": names[v.project_b],
-         "score": f"{v.score:.3f}", "reasons": v.reasons}  # fmt: skip
+        {
+            "project_a": names[v.project_a],
+            "project_b": names[v.project_b],
+            "score": f"{v.score:.3f}",
+            "reasons": v.reasons,
+        }
         for v in analysis.list_overlaps(hub, OPERATOR, min_score=min_score)
         if include_dismissed or v.state != "dismissed"
     ]
@@ -103,9 +107,15 @@ def gaps_cmd(fmt: Format = typer.Option(Format.table, "--format")) -> None:
 
     cells = analysis.gap_cells(open_hub(), OPERATOR)
     rows = [
-        {"recipient": c.recipient, "area": c.area, "need": c.need_weight,
-         "committed": c.committed, "delivered": c.delivered, "gap": c.gap,
-         "explanation": c.explain()}  # fmt: skip
+        {
+            "recipient": c.recipient,
+            "area": c.area,
+            "need": c.need_weight,
+            "committed": c.committed,
+            "delivered": c.delivered,
+            "gap": c.gap,
+            "explanation": c.explain(),
+        }
         for c in sorted(cells, key=lambda c: (-c.gap, c.recipient, c.area))
     ]
     columns = ["recipient", "area", "need", "committed", "delivered", "gap", "explanation"]
@@ -118,8 +128,12 @@ def priorities_cmd(fmt: Format = typer.Option(Format.table, "--format")) -> None
     from cthub.coordination import analysis
 
     rows = [
-        {"recipient": s.recipient, "score": s.total, "adjustment": s.adjustment,
-         **{k: round(v, 3) for k, v in s.components.items()}}  # fmt: skip
+        {
+            "recipient": s.recipient,
+            "score": s.total,
+            "adjustment": s.adjustment,
+            **{k: round(v, 3) for k, v in s.components.items()},
+        }
         for s in analysis.priorities(open_hub(), OPERATOR)
     ]
     columns = list(rows[0]) if rows else ["recipient", "score", "adjustment"]

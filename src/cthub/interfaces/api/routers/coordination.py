@@ -277,8 +277,15 @@ def decide_overlap(
 @router.get("/gaps", response_model=list[GapOut])
 def gaps(request: Request, actor: Actor = Depends(api_actor)) -> builtins.list[GapOut]:
     return [
-        GapOut(recipient=c.recipient, area=c.area, need=c.need_weight, committed=c.committed,
-               delivered=c.delivered, gap=c.gap, explanation=c.explain())  # fmt: skip
+        GapOut(
+            recipient=c.recipient,
+            area=c.area,
+            need=c.need_weight,
+            committed=c.committed,
+            delivered=c.delivered,
+            gap=c.gap,
+            explanation=c.explain(),
+        )
         for c in analysis.gap_cells(hub_of(request), actor)
     ]
 
