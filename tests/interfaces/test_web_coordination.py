@@ -398,7 +398,8 @@ def test_navigation_entries_lead_to_pages(site: Site) -> None:
     client = site.clients["coordinator"]
     items = coordination_pages.nav()
     assert [i.label for i in items] == ["Coordination", "Needs", "Projects", "Overlaps",
-                                        "Priorities", "CTC report"]  # fmt: skip
+                                        "Priorities", "Meetings", "Knowledge",
+                                        "CTC report"]  # fmt: skip
     for item in items:
         assert client.get(item.href).status_code == 200, item.href
 

@@ -8,12 +8,35 @@ from fastapi import FastAPI
 def mount(app: FastAPI) -> None:
     from cthub.interfaces.web import (
         admin_pages,
+        coordination_analysis_pages,
+        coordination_centre_pages,
+        coordination_country_pages,
+        coordination_job_pages,
+        coordination_knowledge_pages,
+        coordination_meeting_pages,
+        coordination_need_pages,
+        coordination_project_pages,
         oversight_pages,
+        screening_batch_pages,
         screening_pages,
         session_pages,
     )
 
-    for module in (session_pages, admin_pages, oversight_pages, screening_pages):
+    for module in (
+        session_pages,
+        admin_pages,
+        oversight_pages,
+        screening_pages,
+        screening_batch_pages,
+        coordination_analysis_pages,
+        coordination_need_pages,
+        coordination_project_pages,
+        coordination_country_pages,
+        coordination_job_pages,
+        coordination_meeting_pages,
+        coordination_knowledge_pages,
+        coordination_centre_pages,
+    ):
         app.include_router(module.router)
 
 

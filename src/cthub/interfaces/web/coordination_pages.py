@@ -53,6 +53,8 @@ def nav() -> list[NavItem]:
         NavItem("coordination_projects", N_("Projects"), "/coordination/projects"),
         NavItem("coordination_overlaps", N_("Overlaps"), "/coordination/overlaps"),
         NavItem("coordination_priorities", N_("Priorities"), "/coordination/priorities"),
+        NavItem("coordination_meetings", N_("Meetings"), "/coordination/meetings"),
+        NavItem("coordination_knowledge", N_("Knowledge"), "/coordination/knowledge"),
         NavItem("coordination_report", N_("CTC report"), "/coordination/report", REPORT_ROLES),
     ]
 
