@@ -149,7 +149,9 @@ def held_out(
         other = [n for n in entry.names[1:] if n not in aliases]
         pools = [(pool, label) for pool, label in ((good, "good"), (low, "low"), (other, "other"))]
         pick = [(rng.choice(pool), label) for pool, label in pools if pool][:1]
-        names = set(entry.names) - {n for n, _ in pick}
+        # Entry order, not set order: which original-script name is held out must not
+        # depend on the process's string hash seed.
+        names = [n for n in entry.names if n not in {p for p, _ in pick}]
         original = [n for n in names if script_of(n) != "Latin" and n != entry.names[0]]
         original += [n for n in names if script_of(n) != "Latin" and n == entry.names[0]]
         if original and len(names) > 1:

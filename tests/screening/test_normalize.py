@@ -61,3 +61,43 @@ def test_arabic_script_article_and_abjad_flag() -> None:
     assert [t.key for t in tokens][-1] == "tkryty"
     assert all(t.abjad for t in tokens)
     assert not any(t.abjad for t in tokenize("Hamid Al-Tikriti"))
+
+
+@pytest.mark.parametrize(
+    ("arabic", "latin"),
+    [
+        ("محمد يعقوب", "Mohammad Yaqoub"),
+        ("عبدالرحمان آغا", "Abdul Rahman Agha"),
+        ("نصیر الدین حقانی", "Nasiruddin Haqqani"),
+        ("رستم حنفی حبیب الله", "Rustum Hanafi Habibullah"),
+        ("فيصل احمد بن علي الزهراني", "Faysal Ahmad bin Ali al-Zahrani"),
+    ],
+)
+def test_arabic_script_shares_consonant_keys_with_latin(arabic: str, latin: str) -> None:
+    listed = [t.consonants for t in tokenize(latin)]
+    assert [t.consonants for t in tokenize(arabic)] == listed
+
+
+def test_consonant_keys_keep_what_both_scripts_write() -> None:
+    def cons(name: str) -> str:
+        return tokenize(name)[0].consonants
+
+    assert cons("Mohammadi") != cons("Mohammad")  # the nisba ending is written
+    assert cons("Arad") != cons("Riad")  # so is an initial alef
+    assert cons("דוד") == cons("David")  # repeated consonants across a vowel stay
+
+
+def test_hebrew_and_thai_compare_by_consonants() -> None:
+    assert all(t.abjad for t in tokenize("משה"))
+    assert all(t.abjad for t in tokenize("สมชาย"))
+    assert not any(t.abjad for t in tokenize("Владимир"))
+
+
+@pytest.mark.parametrize("spelling", ["Shcherbakov", "Scherbakov", "Щербаков"])
+def test_cyrillic_romanisations_share_a_skeleton(spelling: str) -> None:
+    assert tokenize(spelling)[0].skeleton == tokenize("Щербаков")[0].skeleton
+
+
+def test_han_and_hangul_parts_are_flagged() -> None:
+    assert all(t.han and t.syllable for t in tokenize("习近平"))
+    assert all(t.syllable and not t.han for t in tokenize("김정은"))

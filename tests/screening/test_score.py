@@ -84,3 +84,34 @@ def test_same_consonants_but_unlike_spelling_is_not_phonetic() -> None:
 
     assert part_similarity(make_token("jet"), make_token("kuwaiti")) < 0.5
     assert part_similarity(make_token("qasim"), make_token("kasim")) >= 0.8
+
+
+def test_chance_level_similarity_earns_no_credit() -> None:
+    from cthub.screening.matching.score import credit
+
+    assert credit(0.5) == 0.0
+    assert credit(1.0) == 1.0
+    assert credit(0.7) < credit(0.9) < 1.0
+
+
+def test_parts_split_differently_are_rejoined() -> None:
+    matcher = Matcher.from_entries(
+        [Entry("4", "x", "x", "organization", ("CHONMYONG SHIPPING CO",))]
+    )
+    hits = matcher.screen(Query("Chon Myong Shipping Co", type="organization"), threshold=0.0)
+    assert hits
+    assert hits[0].features[0].value >= 0.9
+
+
+def test_one_shared_common_part_of_two_stays_low() -> None:
+    matcher = Matcher.from_entries([Entry("5", "x", "x", "person", ("Muhammad Shafiq Mohammadi",))])
+    assert matcher.screen(Query("Hussein Mohammadi"), threshold=0.7) == []
+
+
+def test_han_parts_match_exactly_or_not_at_all() -> None:
+    from cthub.screening.matching.normalize import tokenize
+    from cthub.screening.matching.score import part_similarity
+
+    zhang, yu = tokenize("张玉")
+    assert part_similarity(zhang, tokenize("Han")[0]) == 0.0
+    assert part_similarity(yu, tokenize("Yu")[0]) == 1.0

@@ -72,12 +72,13 @@ def entity_type(query: str | None, listed: str) -> Evidence | None:
 
 
 def identifier(query: str | None, listed: Sequence[str]) -> Evidence | None:
-    """Equal document numbers (ignoring case, spaces and dashes) are near-decisive (+0.40)."""
+    """Equal document numbers (ignoring case, spaces and dashes) are near-decisive (+0.50):
+    with a partial name (``M. Omar Akhund`` for ``Mohammed Omar``) they still reach 0.9."""
     if not query or not listed:
         return None
     key = _NOT_ALNUM.sub("", query.upper())
     if key and key in {_NOT_ALNUM.sub("", value.upper()) for value in listed}:
-        return ("identifier", 1.0, 0.40, f"id {query} matches")
+        return ("identifier", 1.0, 0.50, f"id {query} matches")
     return ("identifier", -1.0, 0.10, f"id {query} differs")
 
 
