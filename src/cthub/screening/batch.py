@@ -27,7 +27,7 @@ from typing import IO, Any
 
 from sqlalchemy import select
 
-from cthub.core import jobs, policy
+from cthub.core import jobs
 from cthub.core.errors import CthubError, InvalidInput, NotFound
 from cthub.core.hub import Hub, Unit
 from cthub.core.jobs import JobContext, JobView
@@ -35,7 +35,7 @@ from cthub.core.policy import Actor
 from cthub.core.tables import Job
 from cthub.screening.cache import screener as cached_screener
 from cthub.screening.matching import Hit, Matcher, Query
-from cthub.screening.service import Screener, parse_query, screen
+from cthub.screening.service import Screener, check_limits, parse_query, screen
 
 KIND = "screening.batch"
 REQUIRED = ("id", "name")
@@ -55,17 +55,6 @@ def hit_row(qid: str, hit: Hit, captions: dict[str, str]) -> list[str]:
     e = hit.entry
     return [qid, f"{hit.score:.3f}", e.list, e.ref, hit.matched_name, captions.get(e.id, ""),
             hit.explanation]  # fmt: skip
-
-
-def check_limits(hub: Hub, actor: Actor, threshold: float, top: int) -> None:
-    """What ``service.screen`` checks before it screens, for the other engines."""
-    if not 0.0 <= threshold <= 1.0:
-        raise InvalidInput("The threshold must be between 0 and 1.", hint="For example 0.7.")
-    if top < 1:
-        raise InvalidInput("--top must be at least 1.")
-    if not policy.allowed(actor, "screening.screen"):
-        with hub.unit(actor, "screening.screen"):  # raises Forbidden and audits the refusal
-            pass
 
 
 def audit_batch(

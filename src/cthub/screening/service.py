@@ -116,6 +116,17 @@ def parse_query(record: Mapping[str, str | None], where: str) -> tuple[str, Quer
     return qid, query
 
 
+def check_limits(hub: Hub, actor: Actor, threshold: float, top: int) -> None:
+    """What every screening engine checks before it screens: bounds and the role gate."""
+    if not 0.0 <= threshold <= 1.0:
+        raise InvalidInput("The threshold must be between 0 and 1.", hint="For example 0.7.")
+    if top < 1:
+        raise InvalidInput("--top must be at least 1.")
+    if not policy.allowed(actor, "screening.screen"):
+        with hub.unit(actor, "screening.screen"):  # raises Forbidden and audits the refusal
+            pass
+
+
 def screen(
     hub: Hub,
     actor: Actor,
@@ -125,13 +136,7 @@ def screen(
     top: int = 5,
 ) -> Iterator[tuple[str, Hit]]:
     """Screen a batch; yields ``(query_id, hit)`` best first per query. Audited once, at end."""
-    if not 0.0 <= threshold <= 1.0:
-        raise InvalidInput("The threshold must be between 0 and 1.", hint="For example 0.7.")
-    if top < 1:
-        raise InvalidInput("--top must be at least 1.")
-    if not policy.allowed(actor, "screening.screen"):
-        with hub.unit(actor, "screening.screen"):  # raises Forbidden and audits the refusal
-            pass
+    check_limits(hub, actor, threshold, top)
     screened = hits = 0
     for qid, query in queries:
         screened += 1

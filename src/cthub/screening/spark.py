@@ -38,8 +38,8 @@ from pyspark.sql.types import StringType, StructField, StructType
 from cthub.core.errors import InvalidInput, Unavailable
 from cthub.core.hub import Hub
 from cthub.core.policy import Actor
-from cthub.screening.batch import COLUMNS, OUTPUT, audit_batch, check_columns, check_limits, hit_row
-from cthub.screening.service import Screener, parse_query
+from cthub.screening.batch import COLUMNS, OUTPUT, audit_batch, check_columns, hit_row
+from cthub.screening.service import Screener, check_limits, parse_query
 
 ROWS_PER_PARTITION = 100  # fewer rows make no more partitions than this
 PARTITIONS_PER_CORE = 8
