@@ -125,3 +125,26 @@ def test_listing_sorts_and_rejects_unknown_sort_keys(hub: Hub) -> None:
     assert page.total == 3
     with pytest.raises(InvalidInput, match="Cannot sort"):
         co.list_needs(hub, donor.actor, co.Filter(sort="password"))
+
+
+def test_red_and_amber_strict_needs_stay_inside_their_organisation(hub: Hub) -> None:
+    from cthub.core import accounts
+
+    owner = factories.member(hub, "analyst")
+    partner = factories.member(hub, "analyst")
+    secretariat = factories.member(hub, "coordinator")
+    admin = factories.member(hub, "admin", org_name=owner.org)
+    accounts.grant_sharing(hub, admin.actor, partner.org, "coordination", "joint programming")
+    labels = ("TLP:GREEN", "TLP:AMBER", "TLP:AMBER+STRICT", "TLP:RED")
+    needs = {
+        lab: co.create_need(hub, owner.actor, {**NEED, "confidentiality": lab}) for lab in labels
+    }
+    shared = {n.confidentiality for n in co.list_needs(hub, partner.actor).items}
+    assert shared == {"TLP:GREEN", "TLP:AMBER"}
+    assert {n.area for n in co.load_register(hub, partner.actor).needs} == {"immigration"}
+    assert len(co.load_register(hub, partner.actor).needs) == 2
+    with pytest.raises(Forbidden, match="TLP:RED"):
+        co.get_need(hub, partner.actor, needs["TLP:RED"].id)
+    assert co.get_need(hub, partner.actor, needs["TLP:AMBER"].id).id == needs["TLP:AMBER"].id
+    assert co.list_needs(hub, owner.actor).total == 4
+    assert co.list_needs(hub, secretariat.actor).total == 4

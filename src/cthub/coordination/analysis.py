@@ -117,8 +117,11 @@ def decide_overlap(hub: Hub, actor: Actor, review_id: int, decision: str, note: 
             raise NotFound("No overlap with id {id}.", id=review_id)
         row.state, row.note = decision, note.strip()
         row.decided_by, row.decided_at = actor.name, utcnow()
-        u.audit("overlap", row.id, details={"decision": decision, "pair": [row.project_a,
-                                                                           row.project_b]})
+        u.audit(
+            "overlap",
+            row.id,
+            details={"decision": decision, "pair": [row.project_a, row.project_b]},
+        )
 
 
 def gap_cells(hub: Hub, actor: Actor) -> list[gaps.GapCell]:

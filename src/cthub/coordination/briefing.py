@@ -14,15 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 
 from cthub.coordination import taxonomy, validation
 from cthub.coordination.meetings import ActionItemView, MeetingView, items_of, meeting_view
 from cthub.coordination.models import Meeting, Need, OverlapReview, Project
 from cthub.coordination.regions import regions
-from cthub.coordination.service import NeedView, ProjectView, need_view, project_view
+from cthub.coordination.service import NeedView, ProjectView, need_view, project_view, scoped
 from cthub.core.hub import Hub, Unit
 from cthub.core.i18n import GetText
 from cthub.core.model.countries import countries
@@ -30,15 +29,6 @@ from cthub.core.policy import Actor
 
 ONGOING = ("pipeline", "implementation")
 OPEN_OVERLAPS = ("confirmed", "flagged")
-
-
-S = TypeVar("S", bound="Select[*tuple[Any, ...]]")
-
-
-def _scoped(u: Unit, stmt: S, org_col: Any) -> S:
-    """``stmt`` limited to the organisations whose data the unit's action may read."""
-    orgs = u.visible_orgs()
-    return stmt if orgs is None else stmt.where(org_col.in_(orgs))
 
 
 @dataclass(frozen=True)
@@ -73,17 +63,17 @@ def recipient_name(code: str) -> str:
 def _needs(u: Unit, code: str) -> tuple[NeedView, ...]:
     stmt = select(Need).where(Need.recipient == code, Need.status == "open")
     stmt = stmt.order_by(Need.priority.desc(), Need.identified_on, Need.id)
-    return tuple(need_view(n) for n in u.s.scalars(_scoped(u, stmt, Need.org_id)))
+    return tuple(need_view(n) for n in u.s.scalars(scoped(u, stmt, Need.org_id)))
 
 
 def _projects(u: Unit, code: str) -> tuple[ProjectView, ...]:
     stmt = select(Project).where(Project.recipient == code, Project.status.in_(ONGOING))
     stmt = stmt.order_by(Project.status, Project.start_date, Project.id)
-    return tuple(project_view(p) for p in u.s.scalars(_scoped(u, stmt, Project.org_id)))
+    return tuple(project_view(p) for p in u.s.scalars(scoped(u, stmt, Project.org_id)))
 
 
 def _overlaps(u: Unit, code: str) -> tuple[OverlapItem, ...]:
-    visible = _scoped(u, select(Project.id).where(Project.recipient == code), Project.org_id)
+    visible = scoped(u, select(Project.id).where(Project.recipient == code), Project.org_id)
     stmt = select(OverlapReview).where(
         OverlapReview.state.in_(OPEN_OVERLAPS),
         OverlapReview.project_a.in_(visible),
@@ -101,7 +91,7 @@ def _overlaps(u: Unit, code: str) -> tuple[OverlapItem, ...]:
 def _last_meeting(u: Unit, code: str, today: dt.date) -> MeetingView | None:
     stmt = select(Meeting).where(Meeting.recipient == code)
     stmt = stmt.order_by(Meeting.held_on.desc(), Meeting.id.desc()).limit(1)
-    meeting = u.s.scalar(_scoped(u, stmt, Meeting.org_id))
+    meeting = u.s.scalar(scoped(u, stmt, Meeting.org_id))
     if meeting is None:
         return None
     return meeting_view(meeting, items_of(u, [meeting.id])[meeting.id], today)

@@ -19,7 +19,7 @@ from sqlalchemy import String, cast, delete, func, select
 
 from cthub.coordination import taxonomy, validation
 from cthub.coordination.models import CentreProject, Project, TrainingCentre
-from cthub.coordination.service import Page, _paged
+from cthub.coordination.service import Page, paged
 from cthub.core.errors import Conflict, InvalidInput, NotFound
 from cthub.core.hub import Hub, Unit
 from cthub.core.model.countries import country_code
@@ -203,9 +203,7 @@ def list_centres(
         if area:
             key = validation.choice(area, "area", taxonomy.AREA_KEYS)
             stmt = stmt.where(cast(TrainingCentre.areas, String).like(f'%"{key}"%'))
-        rows, total = _paged(
-            u, stmt.order_by(TrainingCentre.name, TrainingCentre.id), limit, offset
-        )
+        rows, total = paged(u, stmt.order_by(TrainingCentre.name, TrainingCentre.id), limit, offset)
         u.audit("training_centre", details={"listed": len(rows)})
         return Page([_view(u, c) for c in rows], total, limit, offset)
 

@@ -31,7 +31,7 @@ from sqlalchemy import Select, String, cast, select
 from cthub.coordination import fulltext, taxonomy, validation
 from cthub.coordination.fulltext import Fragment, fragments, query_terms, snippet_html
 from cthub.coordination.models import Evaluation, Project
-from cthub.coordination.service import Page, _get, _paged, _writer_org
+from cthub.coordination.service import Page, get_owned, paged, writer_org
 from cthub.core.errors import InvalidInput
 from cthub.core.hub import Hub, Unit
 from cthub.core.i18n import N_
@@ -138,7 +138,7 @@ def create_evaluation(hub: Hub, actor: Actor, data: Mapping[str, Any]) -> Evalua
     values = _values(data)
     with hub.unit(actor, "coordination.write") as u:
         _link(u, values)
-        row = Evaluation(org_id=_writer_org(u, data), created_by=actor.name, **values)
+        row = Evaluation(org_id=writer_org(u, data), created_by=actor.name, **values)
         u.s.add(row)
         u.s.flush()
         u.audit("evaluation", row.id, org_id=row.org_id, details={"kind": row.kind})
@@ -150,7 +150,7 @@ def update_evaluation(
 ) -> EvaluationView:
     values = _values(data)
     with hub.unit(actor, "coordination.write") as u:
-        row = _get(u, Evaluation, evaluation_id, "evaluation")
+        row = get_owned(u, Evaluation, evaluation_id, "evaluation")
         _link(u, values)
         for key, value in values.items():
             setattr(row, key, value)
@@ -160,14 +160,14 @@ def update_evaluation(
 
 def delete_evaluation(hub: Hub, actor: Actor, evaluation_id: int) -> None:
     with hub.unit(actor, "coordination.write") as u:
-        row = _get(u, Evaluation, evaluation_id, "evaluation")
+        row = get_owned(u, Evaluation, evaluation_id, "evaluation")
         u.s.delete(row)
         u.audit("evaluation", evaluation_id, org_id=row.org_id, details={"deleted": True})
 
 
 def get_evaluation(hub: Hub, actor: Actor, evaluation_id: int) -> EvaluationView:
     with hub.unit(actor, "coordination.read") as u:
-        row = _get(u, Evaluation, evaluation_id, "evaluation")
+        row = get_owned(u, Evaluation, evaluation_id, "evaluation")
         u.audit("evaluation", row.id, org_id=row.org_id)
         return evaluation_view(row)
 
@@ -195,7 +195,7 @@ def list_evaluations(
     with hub.unit(actor, "coordination.read") as u:
         stmt = _filtered(_scoped(u, select(Evaluation)), area, recipient, kind, project_id)
         order = (Evaluation.published_on.desc().nulls_last(), Evaluation.id.desc())
-        rows, total = _paged(u, stmt.order_by(*order), limit, offset)
+        rows, total = paged(u, stmt.order_by(*order), limit, offset)
         u.audit("evaluation", details={"listed": len(rows)})
         return Page([evaluation_view(e) for e in rows], total, limit, offset)
 

@@ -14,13 +14,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 
 from cthub.coordination import validation
 from cthub.coordination.models import ActionItem, Meeting
-from cthub.coordination.service import Page, _get, _paged, _writer_org
+from cthub.coordination.service import Page, get_owned, paged, scoped, writer_org
 from cthub.core.db import utcnow
 from cthub.core.errors import InvalidInput, NotFound
 from cthub.core.hub import Hub, Unit
@@ -31,15 +31,6 @@ if TYPE_CHECKING:
     from cthub.coordination.briefing import BriefingPack
 
 ACTION_STATES: dict[str, str] = {"open": N_("Open"), "done": N_("Done")}
-
-
-S = TypeVar("S", bound="Select[*tuple[Any, ...]]")
-
-
-def _scoped(u: Unit, stmt: S, org_col: Any) -> S:
-    """``stmt`` limited to the organisations whose data the unit's action may read."""
-    orgs = u.visible_orgs()
-    return stmt if orgs is None else stmt.where(org_col.in_(orgs))
 
 
 @dataclass(frozen=True)
@@ -131,7 +122,7 @@ def create_meeting(hub: Hub, actor: Actor, data: Mapping[str, Any]) -> MeetingVi
     """Record a meeting in the actor's organisation (the operator passes ``org_id``)."""
     values = _meeting_values(data)
     with hub.unit(actor, "coordination.meetings") as u:
-        meeting = Meeting(org_id=_writer_org(u, data), created_by=actor.name, **values)
+        meeting = Meeting(org_id=writer_org(u, data), created_by=actor.name, **values)
         u.s.add(meeting)
         u.s.flush()
         u.audit(
@@ -144,7 +135,7 @@ def update_meeting(hub: Hub, actor: Actor, meeting_id: int, data: Mapping[str, A
     """Replace a meeting's fields (minutes too: send the current ones to keep them)."""
     values = _meeting_values(data)
     with hub.unit(actor, "coordination.meetings") as u:
-        meeting = _get(u, Meeting, meeting_id, "meeting")
+        meeting = get_owned(u, Meeting, meeting_id, "meeting")
         for key, value in values.items():
             setattr(meeting, key, value)
         u.audit("meeting", meeting.id, org_id=meeting.org_id)
@@ -155,7 +146,7 @@ def record_minutes(hub: Hub, actor: Actor, meeting_id: int, minutes: str) -> Mee
     """Set the minutes of a held meeting; the rest of the record is left as it is."""
     text = validation.text({"minutes": minutes}, "minutes", required=False, limit=100_000)
     with hub.unit(actor, "coordination.meetings") as u:
-        meeting = _get(u, Meeting, meeting_id, "meeting")
+        meeting = get_owned(u, Meeting, meeting_id, "meeting")
         meeting.minutes = text
         u.audit("meeting", meeting.id, org_id=meeting.org_id, details={"minutes": len(text)})
         return _view(u, meeting)
@@ -165,7 +156,7 @@ def get_meeting(
     hub: Hub, actor: Actor, meeting_id: int, *, today: dt.date | None = None
 ) -> MeetingView:
     with hub.unit(actor, "coordination.read") as u:
-        meeting = _get(u, Meeting, meeting_id, "meeting")
+        meeting = get_owned(u, Meeting, meeting_id, "meeting")
         u.audit("meeting", meeting.id, org_id=meeting.org_id)
         return _view(u, meeting, today)
 
@@ -181,11 +172,11 @@ def list_meetings(
 ) -> Page[MeetingView]:
     """Visible meetings, latest first, optionally of one recipient."""
     with hub.unit(actor, "coordination.read") as u:
-        stmt = _scoped(u, select(Meeting), Meeting.org_id)
+        stmt = scoped(u, select(Meeting), Meeting.org_id)
         if recipient:
             stmt = stmt.where(Meeting.recipient == validation.recipient(recipient))
         stmt = stmt.order_by(Meeting.held_on.desc(), Meeting.id.desc())
-        rows, total = _paged(u, stmt, limit, offset)
+        rows, total = paged(u, stmt, limit, offset)
         items = items_of(u, [m.id for m in rows])
         u.audit("meeting", details={"listed": len(rows)})
         day = today or dt.date.today()
@@ -203,7 +194,7 @@ def add_action_item(
     owner = validation.text(data, "owner", limit=200)
     due_on = validation.date(data.get("due_on"), "due_on")
     with hub.unit(actor, "coordination.meetings") as u:
-        meeting = _get(u, Meeting, meeting_id, "meeting")
+        meeting = get_owned(u, Meeting, meeting_id, "meeting")
         if due_on is not None and due_on < meeting.held_on:
             raise InvalidInput(
                 "The due date {due} is before the meeting on {held}.",
@@ -227,7 +218,7 @@ def complete_action_item(
         item = u.s.get(ActionItem, item_id)
         if item is None:
             raise NotFound("No {kind} with id {id}.", kind="action item", id=item_id)
-        meeting = _get(u, Meeting, item.meeting_id, "meeting")
+        meeting = get_owned(u, Meeting, item.meeting_id, "meeting")
         if done != (item.status == "done"):
             item.status, item.done_at = ("done", utcnow()) if done else ("open", None)
         u.audit("action_item", item.id, org_id=meeting.org_id, details={"status": item.status})
@@ -245,7 +236,7 @@ def list_open_actions(
     """Open action items of the visible meetings, soonest due first (overdue ones lead)."""
     day = today or dt.date.today()
     with hub.unit(actor, "coordination.read") as u:
-        stmt = _scoped(u, select(ActionItem, Meeting), Meeting.org_id)
+        stmt = scoped(u, select(ActionItem, Meeting), Meeting.org_id)
         stmt = stmt.join(Meeting, Meeting.id == ActionItem.meeting_id)
         stmt = stmt.where(ActionItem.status == "open")
         if recipient:

@@ -14,13 +14,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, delete, func, or_, select
 
 from cthub.coordination import validation
 from cthub.coordination.models import Need, Project, ProjectArea, ProjectNeed
 from cthub.coordination.records import NeedRecord, ProjectRecord, Register
 from cthub.core.db import utcnow
-from cthub.core.errors import Conflict, InvalidInput, NotFound
+from cthub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from cthub.core.hub import Hub, Unit
 from cthub.core.policy import Actor
 
@@ -107,9 +107,22 @@ def project_view(p: Project) -> ProjectView:
     )  # fmt: skip
 
 
-def _scoped(u: Unit, stmt: S, org_col: Any) -> S:
+#: TLP 2.0 labels of needs that stay inside the recording organisation: a sharing rule does not
+#: reach them (RED is for named recipients, AMBER+STRICT for the recipient organisation only).
+#: The recording organisation and the coordinator, to whom needs are reported, still see them.
+OWN_ORG_ONLY = ("TLP:RED", "TLP:AMBER+STRICT")
+
+
+def scoped(u: Unit, stmt: S, org_col: Any) -> S:
     orgs = u.visible_orgs()
-    return stmt if orgs is None else stmt.where(org_col.in_(orgs))
+    if orgs is None:
+        return stmt
+    stmt = stmt.where(org_col.in_(orgs))
+    if org_col is Need.org_id:
+        stmt = stmt.where(
+            or_(Need.org_id == u.actor.org_id, Need.confidentiality.not_in(OWN_ORG_ONLY))
+        )
+    return stmt
 
 
 def _sorted(stmt: S, model: Any, sort: str, allowed: tuple[str, ...]) -> S:
@@ -123,7 +136,7 @@ def _sorted(stmt: S, model: Any, sort: str, allowed: tuple[str, ...]) -> S:
     return stmt.order_by(column.desc() if sort.startswith("-") else column.asc(), model.id)
 
 
-def _paged(u: Unit, stmt: Any, limit: int, offset: int) -> tuple[list[Any], int]:
+def paged(u: Unit, stmt: Any, limit: int, offset: int) -> tuple[list[Any], int]:
     total = u.s.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     limit = max(1, min(limit, PAGE_MAX))
     return list(u.s.scalars(stmt.limit(limit).offset(max(0, offset)))), total
@@ -137,7 +150,7 @@ NEED_SORTS = ("id", "recipient", "area", "priority", "identified_on", "status", 
 def create_need(hub: Hub, actor: Actor, data: Mapping[str, Any]) -> NeedView:
     values = validation.need_data(data)
     with hub.unit(actor, "coordination.write") as u:
-        org_id = _writer_org(u, data)
+        org_id = writer_org(u, data)
         need = Need(org_id=org_id, created_by=actor.name, **values.__dict__)
         u.s.add(need)
         u.s.flush()
@@ -148,7 +161,7 @@ def create_need(hub: Hub, actor: Actor, data: Mapping[str, Any]) -> NeedView:
 def update_need(hub: Hub, actor: Actor, need_id: int, data: Mapping[str, Any]) -> NeedView:
     values = validation.need_data(data)
     with hub.unit(actor, "coordination.write") as u:
-        need = _get(u, Need, need_id, "need")
+        need = get_owned(u, Need, need_id, "need")
         for key, value in values.__dict__.items():
             setattr(need, key, value)
         need.updated_at = utcnow()
@@ -158,7 +171,7 @@ def update_need(hub: Hub, actor: Actor, need_id: int, data: Mapping[str, Any]) -
 
 def delete_need(hub: Hub, actor: Actor, need_id: int) -> None:
     with hub.unit(actor, "coordination.write") as u:
-        need = _get(u, Need, need_id, "need")
+        need = get_owned(u, Need, need_id, "need")
         u.s.execute(delete(ProjectNeed).where(ProjectNeed.need_id == need.id))
         u.s.delete(need)
         u.audit("need", need_id, org_id=need.org_id, details={"deleted": True})
@@ -166,7 +179,7 @@ def delete_need(hub: Hub, actor: Actor, need_id: int) -> None:
 
 def get_need(hub: Hub, actor: Actor, need_id: int) -> NeedView:
     with hub.unit(actor, "coordination.read") as u:
-        need = _get(u, Need, need_id, "need")
+        need = get_owned(u, Need, need_id, "need")
         u.audit("need", need.id, org_id=need.org_id)
         return need_view(need)
 
@@ -176,7 +189,7 @@ def list_needs(
 ) -> Page[NeedView]:
     flt = flt or Filter(sort="-priority")
     with hub.unit(actor, "coordination.read") as u:
-        stmt = _scoped(u, select(Need), Need.org_id)
+        stmt = scoped(u, select(Need), Need.org_id)
         if flt.recipient:
             stmt = stmt.where(Need.recipient == flt.recipient.upper())
         if flt.area:
@@ -185,7 +198,7 @@ def list_needs(
             stmt = stmt.where(Need.status == flt.status)
         if flt.q:
             stmt = stmt.where(Need.title.ilike(f"%{flt.q}%"))
-        rows, total = _paged(u, _sorted(stmt, Need, flt.sort, NEED_SORTS), limit, offset)
+        rows, total = paged(u, _sorted(stmt, Need, flt.sort, NEED_SORTS), limit, offset)
         u.audit("need", details={"listed": len(rows)})
         return Page([need_view(n) for n in rows], total, limit, offset)
 
@@ -198,7 +211,7 @@ PROJECT_SORTS = ("id", "title", "donor", "recipient", "status", "start_date", "e
 def create_project(hub: Hub, actor: Actor, data: Mapping[str, Any]) -> ProjectView:
     values = validation.project_data(data)
     with hub.unit(actor, "coordination.write") as u:
-        project = Project(org_id=_writer_org(u, data), created_by=actor.name)
+        project = Project(org_id=writer_org(u, data), created_by=actor.name)
         _apply(u, project, values)
         u.audit("project", project.id, org_id=project.org_id, details={"title": project.title})
         return project_view(project)
@@ -207,7 +220,7 @@ def create_project(hub: Hub, actor: Actor, data: Mapping[str, Any]) -> ProjectVi
 def update_project(hub: Hub, actor: Actor, project_id: int, data: Mapping[str, Any]) -> ProjectView:
     values = validation.project_data(data)
     with hub.unit(actor, "coordination.write") as u:
-        project = _get(u, Project, project_id, "project")
+        project = get_owned(u, Project, project_id, "project")
         kept = {  # identifiers a form does not show are kept unless the caller sends them
             key: getattr(project, key)
             for key in ("iati_identifier", "donor_ref", "implementer_ref")
@@ -220,14 +233,14 @@ def update_project(hub: Hub, actor: Actor, project_id: int, data: Mapping[str, A
 
 def delete_project(hub: Hub, actor: Actor, project_id: int) -> None:
     with hub.unit(actor, "coordination.write") as u:
-        project = _get(u, Project, project_id, "project")
+        project = get_owned(u, Project, project_id, "project")
         u.s.delete(project)
         u.audit("project", project_id, org_id=project.org_id, details={"deleted": True})
 
 
 def get_project(hub: Hub, actor: Actor, project_id: int) -> ProjectView:
     with hub.unit(actor, "coordination.read") as u:
-        project = _get(u, Project, project_id, "project")
+        project = get_owned(u, Project, project_id, "project")
         u.audit("project", project.id, org_id=project.org_id)
         return project_view(project)
 
@@ -237,7 +250,7 @@ def list_projects(
 ) -> Page[ProjectView]:
     flt = flt or Filter()
     with hub.unit(actor, "coordination.read") as u:
-        stmt = _scoped(u, select(Project), Project.org_id)
+        stmt = scoped(u, select(Project), Project.org_id)
         if flt.recipient:
             stmt = stmt.where(Project.recipient == flt.recipient.upper())
         if flt.area:
@@ -250,7 +263,7 @@ def list_projects(
             stmt = stmt.where(Project.donor == flt.donor)
         if flt.q:
             stmt = stmt.where(Project.title.ilike(f"%{flt.q}%"))
-        rows, total = _paged(u, _sorted(stmt, Project, flt.sort, PROJECT_SORTS), limit, offset)
+        rows, total = paged(u, _sorted(stmt, Project, flt.sort, PROJECT_SORTS), limit, offset)
         u.audit("project", details={"listed": len(rows)})
         return Page([project_view(p) for p in rows], total, limit, offset)
 
@@ -278,7 +291,7 @@ def _apply(u: Unit, project: Project, values: validation.ProjectData) -> None:
 def _check_needs(u: Unit, need_ids: tuple[int, ...]) -> None:
     if not need_ids:
         return
-    stmt = _scoped(u, select(Need.id).where(Need.id.in_(need_ids)), Need.org_id)
+    stmt = scoped(u, select(Need.id).where(Need.id.in_(need_ids)), Need.org_id)
     found = set(u.s.scalars(stmt))
     missing = [n for n in need_ids if n not in found]
     if missing:
@@ -289,7 +302,7 @@ def _check_needs(u: Unit, need_ids: tuple[int, ...]) -> None:
         )
 
 
-def _writer_org(u: Unit, data: Mapping[str, Any]) -> int:
+def writer_org(u: Unit, data: Mapping[str, Any]) -> int:
     """New records belong to the actor's organisation; the operator must name one."""
     if u.actor.org_id is not None:
         return u.actor.org_id
@@ -301,12 +314,23 @@ def _writer_org(u: Unit, data: Mapping[str, Any]) -> int:
     return int(org)
 
 
-def _get(u: Unit, model: type[T], record_id: int, kind: str) -> T:
+def get_owned(u: Unit, model: type[T], record_id: int, kind: str) -> T:
     record = u.s.get(model, record_id)
     if record is None:
         raise NotFound("No {kind} with id {id}.", kind=kind, id=record_id)
     u.require(record)  # type: ignore[arg-type]
+    if isinstance(record, Need) and not _may_see_need(u, record):
+        raise Forbidden(
+            "This need is marked {label} and stays inside the organisation that recorded it.",
+            label=record.confidentiality,
+        )
     return record
+
+
+def _may_see_need(u: Unit, need: Need) -> bool:
+    if u.visible_orgs() is None or need.org_id == u.actor.org_id:
+        return True
+    return need.confidentiality not in OWN_ORG_ONLY
 
 
 # -- the whole register, for analytics -------------------------------------------------------
@@ -332,8 +356,8 @@ def _need_record(n: Need) -> NeedRecord:
 
 def register_in(u: Unit, recipient: str | None = None) -> Register:
     """The visible register inside an open unit (optionally one recipient's part of it)."""
-    projects = _scoped(u, select(Project).order_by(Project.id), Project.org_id)
-    needs = _scoped(u, select(Need).order_by(Need.id), Need.org_id)
+    projects = scoped(u, select(Project).order_by(Project.id), Project.org_id)
+    needs = scoped(u, select(Need).order_by(Need.id), Need.org_id)
     if recipient:
         projects = projects.where(Project.recipient == recipient)
         needs = needs.where(Need.recipient == recipient)
@@ -362,6 +386,7 @@ def project_by_iati(u: Unit, identifier: str) -> Project | None:
 
 
 __all__ = [
+    "OWN_ORG_ONLY",
     "Filter",
     "NeedView",
     "Page",
@@ -372,14 +397,18 @@ __all__ = [
     "delete_need",
     "delete_project",
     "get_need",
+    "get_owned",
     "get_project",
     "list_needs",
     "list_projects",
     "load_register",
     "need_view",
+    "paged",
     "project_by_iati",
     "project_view",
     "register_in",
+    "scoped",
     "update_need",
     "update_project",
+    "writer_org",
 ]
