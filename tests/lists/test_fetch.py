@@ -48,3 +48,18 @@ def test_fetch_limits(sqlite_hub: Hub, server: str, tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match="not an http or https URL"):
         fetch(sqlite_hub, OPERATOR, "un", f"file://{tmp_path}/x.xml")
     assert show(sqlite_hub, OPERATOR) == []
+
+
+@pytest.mark.parametrize(
+    ("source", "fixture"),
+    [("eu", "eu-sample.xml"), ("uk", "uk-conlist.csv"), ("ofac-xml", "ofac-sdn-sample.xml")],
+)
+def test_fetch_every_published_format(
+    sqlite_hub: Hub, server: str, source: str, fixture: str
+) -> None:
+    from cthub.lists.fetch import DEFAULT_URLS
+
+    assert DEFAULT_URLS[source].startswith("https://")
+    view = fetch(sqlite_hub, OPERATOR, source, f"{server}/{fixture}")
+    assert view.list_name == source
+    assert view.entry_count > 0

@@ -17,9 +17,18 @@ from cthub.core.errors import InvalidInput, Unavailable
 from cthub.core.hub import Hub
 from cthub.core.policy import Actor
 from cthub.lists.service import VersionView, load
+from cthub.lists.sources.eu import DEFAULT_EU_URL
+from cthub.lists.sources.ofac_xml import DEFAULT_OFAC_XML_URL
+from cthub.lists.sources.uk import DEFAULT_UK_URL
 from cthub.lists.sources.un import DEFAULT_UN_URL
 
-DEFAULT_URLS = {"un": DEFAULT_UN_URL}
+#: The publishers' own URLs (``--url`` overrides; tests use a loopback server).
+DEFAULT_URLS = {
+    "un": DEFAULT_UN_URL,
+    "ofac-xml": DEFAULT_OFAC_XML_URL,
+    "eu": DEFAULT_EU_URL,
+    "uk": DEFAULT_UK_URL,
+}
 MAX_BYTES = 100 * 1024 * 1024
 TIMEOUT_S = 60.0
 _CHUNK = 1024 * 1024
