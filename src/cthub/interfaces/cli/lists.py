@@ -82,7 +82,7 @@ def load_cmd(
 
 @app.command("fetch")
 def fetch_cmd(
-    source: str = typer.Argument("un", help="A source with a download URL (un)"),
+    source: str = typer.Argument("un", help="A source with a download URL (un, ofac-xml, eu, uk)"),
     url: str | None = typer.Option(None, "--url", help="Download from here instead"),
 ) -> None:
     """Download a list from its publisher and load it as a new version."""
