@@ -109,6 +109,7 @@ def decide_overlap(hub: Hub, actor: Actor, review_id: int, decision: str, note: 
             "Decide an overlap as confirmed or dismissed, not {value!r}.",
             field="decision", value=decision,
         )  # fmt: skip
+    note = note.replace("\x00", "")  # PostgreSQL text holds no NUL
     if not note.strip():
         raise InvalidInput("Give the reason for the decision.", field="note")
     with hub.unit(actor, "coordination.review") as u:
@@ -165,6 +166,7 @@ def set_weights(hub: Hub, actor: Actor, weights: Mapping[str, float]) -> dict[st
 
 
 def adjust_priority(hub: Hub, actor: Actor, recipient: str, adjustment: float, reason: str) -> None:
+    reason = reason.replace("\x00", "")  # PostgreSQL text holds no NUL
     if not reason.strip():
         raise InvalidInput("Give the reason for the adjustment.", field="reason")
     if not -1.0 <= adjustment <= 1.0:

@@ -96,7 +96,7 @@ def _url(data: Mapping[str, Any]) -> str:
 
 def _duration(value: Any, field: str) -> int:
     raw = str(value if value is not None else "").strip()
-    days = int(raw) if raw.isdigit() else 0
+    days = int(raw) if raw.isdecimal() else 0
     if not 1 <= days <= 365:
         raise InvalidInput(
             "The duration in {field} must be a whole number of days from 1 to 365, not {value!r}.",

@@ -107,9 +107,19 @@ def status(hub: Hub, actor: Actor, job_id: str, kind: str) -> JobView:
 
 
 def report_file(hub: Hub, actor: Actor, job_id: str) -> ReportFile:
-    """The file of a finished report job of the actor's organisation."""
+    """The file of a finished report job, for the person who generated it (or the operator).
+
+    A report holds the register as its author sees it (for a coordinator, every
+    organisation's), so another member of the same organisation may not read more through it.
+    """
     with hub.unit(actor, "jobs.read") as u:
         row = _own(u, job_id, REPORT)
+        author = (row.actor or {}).get("name")
+        if not actor.is_system and author != actor.name:
+            raise Forbidden(
+                "A report is downloaded only by the person who generated it.",
+                hint="Generate the report yourself; it then covers the data you may see.",
+            )
         result = row.result or {}
         fmt = str(result.get("format", ""))
         path = folder(hub) / f"{job_id}.{fmt}"

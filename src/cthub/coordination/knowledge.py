@@ -94,7 +94,7 @@ def _project_id(value: Any) -> int | None:
     raw = str(value if value is not None else "").strip()
     if not raw:
         return None
-    if not raw.isdigit():
+    if not raw.isdecimal() or int(raw) > validation.MAX_INT:
         raise InvalidInput(
             "The linked project must be a project number, not {value!r}.",
             field="project_id",
@@ -208,6 +208,7 @@ def search(
     kind: str | None = None, limit: int = 20, offset: int = 0,
 ) -> SearchResults:  # fmt: skip
     """Visible evaluations matching every term of ``q``, best first, with a snippet each."""
+    q = q.replace("\x00", "")  # FTS5 reads NUL as the end of the query, PostgreSQL refuses it
     terms = fulltext.query_terms(q)
     if not terms:
         raise InvalidInput("Type a word or a phrase to search for.", field="q")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from cthub.coordination import report
 from cthub.coordination.models import OverlapReview, ReportSnapshot
@@ -40,13 +40,26 @@ def _check(fmt: str, lang: str) -> None:
                            field="lang", value=lang)  # fmt: skip
 
 
+def _scope(u: Unit) -> str:
+    """The register a report covers: ``all`` or the organisations it reads, e.g. ``3,7``."""
+    orgs = u.visible_orgs()
+    return "all" if orgs is None else ",".join(str(o) for o in sorted(orgs))
+
+
+def _mine(u: Unit, stmt: Select[ReportSnapshot]) -> list[ReportSnapshot]:
+    """The snapshots of reports over the same register as the actor's (never another org's)."""
+    scope = _scope(u)
+    return [r for r in u.s.scalars(stmt) if r.snapshot.get("scope") == scope]
+
+
 def _previous(u: Unit, period: str) -> dict[str, object] | None:
-    row = u.s.scalar(
+    rows = _mine(
+        u,
         select(ReportSnapshot)
         .where(ReportSnapshot.period < period)
-        .order_by(ReportSnapshot.period.desc(), ReportSnapshot.id.desc())
+        .order_by(ReportSnapshot.period.desc(), ReportSnapshot.id.desc()),
     )
-    return dict(row.snapshot) if row is not None else None
+    return dict(rows[0].snapshot) if rows else None
 
 
 def _dismissed(u: Unit) -> set[tuple[int, int]]:
@@ -78,9 +91,10 @@ def generate(hub: Hub, actor: Actor, period: str, fmt: str, lang: str) -> bytes:
             if fmt == "pdf"
             else report.render_html(data, lang).encode("utf-8")
         )
-        for old in u.s.scalars(select(ReportSnapshot).where(ReportSnapshot.period == period)):
+        for old in _mine(u, select(ReportSnapshot).where(ReportSnapshot.period == period)):
             u.s.delete(old)
-        u.s.add(ReportSnapshot(period=period, snapshot=data.snapshot(), generated_by=actor.name))
+        snapshot = {**data.snapshot(), "scope": _scope(u)}
+        u.s.add(ReportSnapshot(period=period, snapshot=snapshot, generated_by=actor.name))
         u.audit("report", period, details={"format": fmt, "lang": lang, "bytes": len(body)})
         return body
 
@@ -96,7 +110,7 @@ def preview(hub: Hub, actor: Actor, period: str, lang: str) -> str:
 
 def history(hub: Hub, actor: Actor) -> list[ReportInfo]:
     with hub.unit(actor, "coordination.report") as u:
-        rows = u.s.scalars(select(ReportSnapshot).order_by(ReportSnapshot.period.desc()))
+        rows = _mine(u, select(ReportSnapshot).order_by(ReportSnapshot.period.desc()))
         infos = [ReportInfo(r.period, r.generated_by, r.generated_at.isoformat()) for r in rows]
         u.audit("report", details={"listed": len(infos)})
         return infos

@@ -89,6 +89,12 @@ class Filter:
     q: str | None = None
     sort: str = "-id"
 
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):  # PostgreSQL text holds no NUL: never send one
+            value = getattr(self, f.name)
+            if isinstance(value, str) and "\x00" in value:
+                object.__setattr__(self, f.name, value.replace("\x00", ""))
+
 
 def need_view(n: Need) -> NeedView:
     return NeedView(

@@ -17,9 +17,10 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from cthub.coordination.models import Instrument, Need, TreatyStatus
+from cthub.coordination.service import OWN_ORG_ONLY
 from cthub.core import policy
 from cthub.core.errors import InvalidInput
 from cthub.core.hub import Hub, Unit
@@ -142,8 +143,10 @@ def _legislation_needs(u: Unit, state: str) -> tuple[int, ...]:
         Need.recipient == state, Need.area == "legislation", Need.status == "open"
     )
     orgs = u.visible_orgs("coordination.read")
-    if orgs is not None:
-        stmt = stmt.where(Need.org_id.in_(orgs))
+    if orgs is not None:  # as ``service.scoped``: TLP:RED and AMBER+STRICT stay in their org
+        stmt = stmt.where(Need.org_id.in_(orgs)).where(
+            or_(Need.org_id == u.actor.org_id, Need.confidentiality.not_in(OWN_ORG_ONLY))
+        )
     return tuple(sorted(u.s.scalars(stmt)))
 
 

@@ -64,7 +64,7 @@ def _bad(field: str, message: str, hint: str | None = None, **params: Any) -> In
 
 
 def text(data: Mapping[str, Any], field: str, *, required: bool = True, limit: int = 500) -> str:
-    value = str(data.get(field) or "").strip()
+    value = str(data.get(field) or "").replace("\x00", "").strip()  # PostgreSQL holds no NUL
     if required and not value:
         raise _bad(field, "The field {field} is required.", "Fill it in and submit again.")
     if len(value) > limit:
@@ -157,6 +157,14 @@ def currency(value: Any, field: str = "currency") -> str:
     return raw
 
 
+#: The largest integer the databases store (a signed 64-bit ``BIGINT``).
+MAX_INT = 2**63 - 1
+
+
+def _too_large(field: str, value: Any) -> InvalidInput:
+    return _bad(field, "The amount {value} in {field} is too large.", value=value)
+
+
 def money(amount: Any, code: str, field: str = "budget") -> int:
     """Decimal text (or int/Decimal) in ``code`` -> integer minor units; negative refused."""
     try:
@@ -175,6 +183,8 @@ def money(amount: Any, code: str, field: str = "budget") -> int:
             value=amount,
             currency=code,
         )
+    if scaled > MAX_INT:
+        raise _too_large(field, amount)
     return int(scaled)
 
 
@@ -219,6 +229,8 @@ def _budget(data: Mapping[str, Any]) -> tuple[int | None, str | None]:
         minor = int(data["budget_minor"])
         if minor < 0:
             raise _bad("budget", "The budget must not be negative ({value}).", value=minor)
+        if minor > MAX_INT:
+            raise _too_large("budget", minor)
         return minor, code
     raw = str(data.get("budget") or "").strip()
     if not raw:
@@ -230,7 +242,10 @@ def _budget(data: Mapping[str, Any]) -> tuple[int | None, str | None]:
 def _need_ids(value: Any) -> tuple[int, ...]:
     items = value.split(",") if isinstance(value, str) else list(value or [])
     try:
-        return tuple(sorted({int(str(item).strip()) for item in items if str(item).strip()}))
+        ids = tuple(sorted({int(str(item).strip()) for item in items if str(item).strip()}))
+        if any(not 0 < i <= MAX_INT for i in ids):
+            raise ValueError(value)
+        return ids
     except ValueError:
         raise _bad(
             "need_ids", "Linked needs must be need numbers, not {value!r}.", value=value

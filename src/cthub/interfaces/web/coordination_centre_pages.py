@@ -49,7 +49,7 @@ def centres_page(request: Request, who: Caller = Depends(page_caller)) -> Respon
     q = request.query_params
     flt = {k: (q.get(k) or "").strip() for k in ("country", "area")}
     raw = q.get("page") or "1"
-    page, size = (max(1, min(int(raw), 10**6)) if raw.isdigit() else 1), 25
+    page, size = (max(1, min(int(raw), 10**6)) if raw.isdecimal() else 1), 25
     extra, found = dict(NO_ERRORS), None
     try:
         found = centres.list_centres(hub_of(request), who.actor, country=flt["country"] or None,
@@ -214,7 +214,7 @@ def centre_link(
     _ = gettext(language_of(request))
     raw = project_id.strip().lstrip("#")
     try:
-        if not raw.isdigit() or not 0 < int(raw) < 2**31:
+        if not raw.isdecimal() or not 0 < int(raw) < 2**31:
             return _links(request, who, centre_id, 200 if request.headers.get("hx-request")
                           else 400, errors={"project_id": _("Enter a project number.")},
                           link_form={"project_id": project_id})  # fmt: skip

@@ -62,7 +62,7 @@ def knowledge_page(request: Request, who: Caller = Depends(page_caller)) -> Resp
     q = request.query_params
     flt = {k: (q.get(k) or "").strip() for k in FILTERS}
     raw = q.get("page") or "1"
-    page, size = (max(1, min(int(raw), 10**6)) if raw.isdigit() else 1), 20
+    page, size = (max(1, min(int(raw), 10**6)) if raw.isdecimal() else 1), 20
     extra = dict(NO_ERRORS)
     try:
         found = _found(request, who, flt, page, size)

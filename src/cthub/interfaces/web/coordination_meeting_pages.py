@@ -51,7 +51,7 @@ def meeting_crumb(request: Request, meeting_id: int) -> tuple[str, str]:
 
 def _page_number(request: Request) -> int:
     raw = request.query_params.get("page") or "1"
-    return max(1, min(int(raw), 10**6)) if raw.isdigit() else 1
+    return max(1, min(int(raw), 10**6)) if raw.isdecimal() else 1
 
 
 @router.get("/meetings", response_class=HTMLResponse)

@@ -300,7 +300,8 @@ async def import_iati(
     if len(data) > MAX_UPLOAD:
         raise InvalidInput("The file {name} is larger than 50 MB.", name=file.filename or "")
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / Path(file.filename or "upload.xml").name
+        name = Path(file.filename or "").name
+        path = Path(tmp) / (name if name not in ("", ".", "..") else "upload.xml")
         path.write_bytes(data)
         result = interchange.import_iati(hub_of(request), actor, path, skip_invalid=skip_invalid)
     return ImportOut(
