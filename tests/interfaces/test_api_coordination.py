@@ -75,8 +75,11 @@ def test_overlap_review_iati_and_report(hub: Hub, api: TestClient) -> None:
     org_a, org_b = factories.org(hub), factories.org(hub)
     secretariat = factories.org(hub)
     api.post("/api/coordination/projects", json=PROJECT, headers=bearer(hub, "analyst", org_a))
-    twin = {**PROJECT, "donor": "Korea International Cooperation Agency",
-            "title": "Training customs officers in container screening at Mombasa port"}  # fmt: skip
+    twin = {
+        **PROJECT,
+        "donor": "Korea International Cooperation Agency",
+        "title": "Training customs officers in container screening at Mombasa port",
+    }
     api.post("/api/coordination/projects", json=twin, headers=bearer(hub, "analyst", org_b))
     coordinator = bearer(hub, "coordinator", secretariat)
     detected = api.post("/api/coordination/overlaps/detect", headers=coordinator).json()
