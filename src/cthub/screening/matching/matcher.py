@@ -66,7 +66,7 @@ class Matcher:
             if match.score * NAME_WEIGHT + 0.65 >= threshold  # evidence adds at most 0.65
         ]
         hits = [hit for hit in hits if hit.score >= threshold]
-        hits.sort(key=lambda hit: hit.score, reverse=True)
+        hits.sort(key=lambda hit: (-hit.score, hit.entry.list, hit.entry.ref))  # stable ties
         return hits[:top]
 
     def _hit(self, query: Query, entry: Entry, match: NameMatch, name: str) -> Hit:
