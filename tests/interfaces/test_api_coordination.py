@@ -106,3 +106,16 @@ def test_overlap_review_iati_and_report(hub: Hub, api: TestClient) -> None:
     assert "提交反恐委员会的半年度报告" in report.text
     refused = api.get("/api/coordination/report?period=2026H1", headers=analyst)
     assert refused.status_code == 403
+
+
+def test_list_filters_are_independent(hub: Hub, api: TestClient) -> None:
+    donor = bearer(hub, "analyst", factories.org(hub))
+    for recipient, area in (("KE", "customs"), ("KE", "immigration"), ("JO", "customs")):
+        body = {**PROJECT, "recipient": recipient, "areas": [area]}
+        assert api.post("/api/coordination/projects", json=body, headers=donor).status_code == 201
+    page = api.get("/api/coordination/projects?recipient=KE&area=customs", headers=donor).json()
+    assert page["total"] == 1
+    assert api.get("/api/coordination/projects?recipient=KE", headers=donor).json()["total"] == 2
+    assert api.get("/api/coordination/projects?area=customs", headers=donor).json()["total"] == 2
+    ordered = api.get("/api/coordination/projects?sort=recipient", headers=donor).json()["items"]
+    assert [p["recipient"] for p in ordered] == ["JO", "KE", "KE"]

@@ -26,16 +26,13 @@ ERR: dict[int | str, dict[str, Any]] = {c: {"model": ErrorBody} for c in (400, 4
 router = APIRouter(prefix="/api/coordination", tags=["coordination"], responses=ERR)
 MAX_UPLOAD = 50 * 1024 * 1024
 
-Text = Field(max_length=500)
-LongText = Field("", max_length=20000)
-
 
 class NeedIn(BaseModel):
     recipient: str = Field(max_length=100, description="ISO 3166-1 alpha-2 or IATI region")
     area: str = Field(max_length=40)
     priority: int = Field(ge=1, le=5)
     title: str = Field(max_length=300)
-    description: str = LongText
+    description: str = Field("", max_length=20000)
     source: str = Field("cted_assessment", max_length=40)
     identified_on: dt.date | None = None
     confidentiality: str = Field("TLP:GREEN", max_length=20)
@@ -51,8 +48,8 @@ class NeedOut(NeedIn):
 
 
 class ProjectIn(BaseModel):
-    title: str = Text
-    description: str = LongText
+    title: str = Field(max_length=500)
+    description: str = Field("", max_length=20000)
     donor: str = Field(max_length=300)
     implementer: str = Field("", max_length=300)
     recipient: str = Field(max_length=100)
@@ -163,16 +160,17 @@ def _filter(recipient: str | None, area: str | None, status: str | None, sort: s
     return service.Filter(recipient=recipient, area=area, status=status, sort=sort)
 
 
-Sort = Query("-id", max_length=40)
-Opt = Query(None, max_length=40)
-
-
 @router.get("/needs", response_model=NeedPage)
 def list_needs(
-    request: Request, actor: Actor = Depends(api_actor), recipient: str | None = Opt,
-    area: str | None = Opt, status: str | None = Opt, sort: str = Sort,
-    limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=2**31 - 1),
-) -> NeedPage:  # fmt: skip
+    request: Request,
+    actor: Actor = Depends(api_actor),
+    recipient: str | None = Query(None, max_length=40),
+    area: str | None = Query(None, max_length=40),
+    status: str | None = Query(None, max_length=40),
+    sort: str = Query("-id", max_length=40),
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0, le=2**31 - 1),
+) -> NeedPage:
     page = service.list_needs(
         hub_of(request), actor, _filter(recipient, area, status, sort), limit, offset
     )
@@ -205,10 +203,15 @@ def delete_need(need_id: RowId, request: Request, actor: Actor = Depends(api_act
 
 @router.get("/projects", response_model=ProjectPage)
 def list_projects(
-    request: Request, actor: Actor = Depends(api_actor), recipient: str | None = Opt,
-    area: str | None = Opt, status: str | None = Opt, sort: str = Sort,
-    limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=2**31 - 1),
-) -> ProjectPage:  # fmt: skip
+    request: Request,
+    actor: Actor = Depends(api_actor),
+    recipient: str | None = Query(None, max_length=40),
+    area: str | None = Query(None, max_length=40),
+    status: str | None = Query(None, max_length=40),
+    sort: str = Query("-id", max_length=40),
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0, le=2**31 - 1),
+) -> ProjectPage:
     page = service.list_projects(
         hub_of(request), actor, _filter(recipient, area, status, sort), limit, offset
     )
