@@ -11,7 +11,7 @@ by the coordinator and every change is audited.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from cthub.coordination import concentration, gaps, overlaps, priority, recommend, treaties
 from cthub.coordination.models import OverlapReview, PriorityAdjustment, PrioritySetting
+from cthub.coordination.overlap_reasons import reasons_from_data, reasons_to_data, render_all
 from cthub.coordination.records import Register
 from cthub.coordination.service import register_in
 from cthub.core.db import utcnow
@@ -46,6 +47,11 @@ class OverlapView:
     note: str
     decided_by: str | None
     decided_at: dt.datetime | None
+    reason_items: tuple[overlaps.Reason, ...] = ()
+
+    def reasons_in(self, gettext: Callable[[str], str] | None = None) -> str:
+        """The reasons in the reader's language (the stored English text for old rows)."""
+        return render_all(self.reason_items, self.reasons, gettext)
 
 
 @dataclass(frozen=True)
@@ -65,13 +71,14 @@ def detect(hub: Hub, actor: Actor, *, min_score: float = DEFAULT_MIN_SCORE) -> F
         new = kept = 0
         for pair in found:
             row = existing.get((pair.project_a, pair.project_b))
-            text = overlaps.reasons_text(pair)
+            text, data = overlaps.reasons_text(pair), reasons_to_data(pair.reasons)
             if row is None:
                 u.s.add(OverlapReview(project_a=pair.project_a, project_b=pair.project_b,
-                                      score=pair.score, reasons=text))  # fmt: skip
+                                      score=pair.score, reasons=text,
+                                      reasons_data=data))  # fmt: skip
                 new += 1
             else:
-                row.score, row.reasons = pair.score, text
+                row.score, row.reasons, row.reasons_data = pair.score, text, data
                 kept += row.state != "flagged"
         seconds = (dt.datetime.now(dt.UTC) - started).total_seconds()
         u.audit("overlaps", details={"pairs": len(found), "new": new, "min_score": min_score})
@@ -97,6 +104,7 @@ def list_overlaps(
                 views.append(OverlapView(
                     row.id, a.id, b.id, a.title, b.title, a.donor, b.donor, a.recipient,
                     row.score, row.reasons, row.state, row.note, row.decided_by, row.decided_at,
+                    reasons_from_data(row.reasons_data),
                 ))  # fmt: skip
         u.audit("overlaps", details={"listed": len(views)})
         return views

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from cthub.coordination import taxonomy, validation
 from cthub.coordination.meetings import ActionItemView, MeetingView, items_of, meeting_view
 from cthub.coordination.models import Meeting, Need, OverlapReview, Project
+from cthub.coordination.overlap_reasons import Reason, reasons_from_data, render_all
 from cthub.coordination.regions import regions
 from cthub.coordination.service import NeedView, ProjectView, need_view, project_view, scoped
 from cthub.core.hub import Hub, Unit
@@ -39,6 +40,11 @@ class OverlapItem:
     reasons: str
     first: ProjectView
     second: ProjectView
+    reason_items: tuple[Reason, ...] = ()
+
+    def reasons_in(self, gettext: GetText | None = None) -> str:
+        """The reasons in the reader's language (the stored English text for old rows)."""
+        return render_all(self.reason_items, self.reasons, gettext)
 
 
 @dataclass(frozen=True)
@@ -84,7 +90,8 @@ def _overlaps(u: Unit, code: str) -> tuple[OverlapItem, ...]:
         first, second = u.s.get(Project, r.project_a), u.s.get(Project, r.project_b)
         if first is not None and second is not None:
             views = (project_view(first), project_view(second))
-            items.append(OverlapItem(r.id, r.state, r.score, r.reasons, *views))
+            reasons = reasons_from_data(r.reasons_data)
+            items.append(OverlapItem(r.id, r.state, r.score, r.reasons, *views, reasons))
     return tuple(sorted(items, key=lambda o: (OPEN_OVERLAPS.index(o.state), -o.score, o.id)))
 
 
@@ -161,7 +168,7 @@ def _overlap_lines(pack: BriefingPack, _: GetText) -> list[str]:
     for o in pack.overlaps:
         first, second = (f"{md(p.title)} ({md(p.donor)})" for p in (o.first, o.second))
         pair = f"{first} ↔ {second}"
-        why = f": {md(o.reasons)}" if o.reasons else ""
+        why = f": {md(o.reasons_in(_))}" if o.reasons else ""
         lines.append(f"- {label.get(o.state, o.state)} ({o.score:.2f}): {pair}{why}")
     return lines
 

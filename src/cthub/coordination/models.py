@@ -115,6 +115,8 @@ class OverlapReview(Base):
     project_b: Mapped[int] = mapped_column(ForeignKey("coord_projects.id", ondelete="CASCADE"))
     score: Mapped[float] = mapped_column(Float)
     reasons: Mapped[str] = mapped_column(Text, default="")
+    #: The reasons as msgids with parameters, so each reader sees them in their language.
+    reasons_data: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     state: Mapped[str] = mapped_column(String(20), default="flagged", index=True)
     note: Mapped[str] = mapped_column(Text, default="")
     decided_by: Mapped[str | None] = mapped_column(String(120))

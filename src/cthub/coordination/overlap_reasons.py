@@ -7,8 +7,9 @@ Each reason carries its ``code`` (the component), an English ``message`` with ``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from cthub.coordination.iati.money import minor_digits
 from cthub.coordination.records import ProjectRecord
@@ -115,4 +116,30 @@ def _money(minor: int, currency: str) -> str:
     return f"{major:,}" + (f".{cents:0{exponent}d}" if exponent else "")
 
 
-__all__ = ["Reason", "pair_reasons"]
+def reasons_to_data(reasons: Iterable[Reason]) -> list[dict[str, Any]]:
+    """Reasons as JSON (msgid, parameters, weight), stored so each reader gets their language."""
+    return [
+        {"code": r.code, "message": r.message, "params": dict(r.params), "weight": r.weight}
+        for r in reasons
+    ]
+
+
+def reasons_from_data(data: list[dict[str, Any]] | None) -> tuple[Reason, ...]:
+    """Stored reason JSON back into ``Reason``s (unreadable items are skipped)."""
+    items = []
+    for d in data or []:
+        try:
+            params = tuple((str(k), str(v)) for k, v in dict(d["params"]).items())
+            items.append(Reason(str(d["code"]), str(d["message"]), params, float(d["weight"])))
+        except (KeyError, TypeError, ValueError):
+            continue
+    return tuple(items)
+
+
+def render_all(reasons: Iterable[Reason], fallback: str, gettext: Any = None) -> str:
+    """The reasons joined in the reader's language, or ``fallback`` when there are none."""
+    text = "; ".join(r.render(gettext) for r in reasons)
+    return text or fallback
+
+
+__all__ = ["Reason", "pair_reasons", "reasons_from_data", "reasons_to_data", "render_all"]
