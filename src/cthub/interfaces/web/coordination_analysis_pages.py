@@ -13,9 +13,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from functools import cache
 from importlib.resources import files
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -27,6 +27,7 @@ from cthub.interfaces.web.context import env, language_of, render
 from cthub.interfaces.web.coordination_pages import (
     OVERLAP_STATES,
     Id,
+    Text,
     crumbs,
     form_errors,
     place_name,
@@ -39,7 +40,6 @@ env.filters["gap_colour"] = charts.gap_colour
 env.filters["gap_ink"] = lambda gap: charts.text_colour_on(charts.gap_colour(gap))
 HEATMAP_ROWS = 15
 TOP_GAPS = 12
-Text = Annotated[str, Form()]
 
 
 @cache

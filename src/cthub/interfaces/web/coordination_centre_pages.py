@@ -8,9 +8,9 @@ unlinked in place. Centres are reference data: coordination staff of any organis
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from cthub.coordination import centres, service
@@ -19,11 +19,15 @@ from cthub.core.i18n import N_, gettext
 from cthub.interfaces.api.deps import Caller, hub_of
 from cthub.interfaces.web.context import language_of, render
 from cthub.interfaces.web.coordination_pages import (
+    NO_ERRORS,
     Id,
+    Many,
+    Text,
     crumbs,
     form_errors,
     link_maker,
     may_write,
+    page_count,
     redirect,
     require_write,
     vocabulary,
@@ -34,9 +38,6 @@ router = APIRouter(include_in_schema=False, prefix="/coordination")
 CENTRES = (N_("Training centres"), "/coordination/centres")
 FIELDS = ("name", "country", "city", "url", "areas", "curricula")
 COURSE = ("title", "area", "audience", "duration_days")
-Text = Annotated[str, Form()]
-Many = Annotated[list[str] | None, Form()]
-NO_ERRORS: dict[str, Any] = {"errors": {}, "hints": {}, "error": None, "hint": None}
 
 
 def centre_crumb(request: Request, centre_id: int) -> tuple[str, str]:
@@ -64,7 +65,7 @@ def centres_page(request: Request, who: Caller = Depends(page_caller)) -> Respon
         found=found,
         flt=flt,
         page=page,
-        pages=max(1, -(-found.total // size)) if found else 1,
+        pages=page_count(found.total, size) if found else 1,
         link=link_maker(request),
         may_create=may_write(who.actor),
         breadcrumbs=crumbs(CENTRES),

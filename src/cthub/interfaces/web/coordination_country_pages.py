@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi import Path as FastPath
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -31,12 +31,11 @@ from cthub.core.errors import CthubError
 from cthub.core.i18n import LANGUAGES, N_, gettext
 from cthub.interfaces.api.deps import Caller, hub_of
 from cthub.interfaces.web.context import language_of, render
-from cthub.interfaces.web.coordination_pages import crumbs, form_errors, may_write, vocabulary
+from cthub.interfaces.web.coordination_pages import Text, crumbs, form_errors, may_write, vocabulary
 from cthub.interfaces.web.guard import page_caller
 
 router = APIRouter(include_in_schema=False, prefix="/coordination")
 Code = Annotated[str, FastPath(min_length=2, max_length=3, pattern=r"^[A-Za-z0-9]{2,3}$")]
-Text = Annotated[str, Form()]
 LISTED = 100
 REPORT_CRUMB = (N_("CTC report"), "/coordination/report")
 

@@ -8,9 +8,7 @@ JavaScript the same post renders the whole page with the panel. No request waits
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from cthub.coordination import jobs as coordination_jobs
@@ -21,11 +19,10 @@ from cthub.interfaces.api.deps import Caller, hub_of
 from cthub.interfaces.web.context import language_of, render
 from cthub.interfaces.web.coordination_analysis_pages import _overlaps_page
 from cthub.interfaces.web.coordination_country_pages import _report
-from cthub.interfaces.web.coordination_pages import form_errors
+from cthub.interfaces.web.coordination_pages import Text, form_errors
 from cthub.interfaces.web.guard import page_caller
 
 router = APIRouter(include_in_schema=False, prefix="/coordination")
-Text = Annotated[str, Form()]
 URLS = {
     coordination_jobs.OVERLAPS: "/coordination/overlaps/jobs/{id}",
     coordination_jobs.REPORT: "/coordination/report/jobs/{id}",

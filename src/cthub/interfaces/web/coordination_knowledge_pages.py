@@ -8,9 +8,9 @@ filters. Records belong to the organisation that wrote them and are edited only 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
@@ -20,11 +20,15 @@ from cthub.core.i18n import N_, gettext
 from cthub.interfaces.api.deps import Caller, hub_of
 from cthub.interfaces.web.context import env, language_of, render
 from cthub.interfaces.web.coordination_pages import (
+    NO_ERRORS,
     Id,
+    Many,
+    Text,
     crumbs,
     form_errors,
     link_maker,
     may_write,
+    page_count,
     redirect,
     require_write,
     vocabulary,
@@ -35,9 +39,6 @@ router = APIRouter(include_in_schema=False, prefix="/coordination")
 KNOWLEDGE = (N_("Knowledge"), "/coordination/knowledge")
 FILTERS = ("q", "area", "recipient", "kind")
 FIELDS = ("kind", "title", "body", "areas", "recipient", "published_on", "project_id")
-Text = Annotated[str, Form()]
-Many = Annotated[list[str] | None, Form()]
-NO_ERRORS: dict[str, Any] = {"errors": {}, "hints": {}, "error": None, "hint": None}
 env.filters["snippet"] = lambda snippet: Markup(knowledge.snippet_html(snippet))  # noqa: S704
 
 
@@ -77,7 +78,7 @@ def knowledge_page(request: Request, who: Caller = Depends(page_caller)) -> Resp
         found=found,
         searched=bool(flt["q"]) and found is not None,
         page=page,
-        pages=max(1, -(-found.total // size)) if found else 1,
+        pages=page_count(found.total, size) if found else 1,
         link=link_maker(request),
         kinds=knowledge.KINDS,
         deleted=q.get("deleted") == "1",

@@ -9,9 +9,9 @@ the country page offers. Policy and audit stay in ``cthub.coordination.meetings`
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from cthub.coordination import meetings
@@ -21,10 +21,13 @@ from cthub.core.i18n import N_, gettext
 from cthub.interfaces.api.deps import Caller, hub_of
 from cthub.interfaces.web.context import language_of, render
 from cthub.interfaces.web.coordination_pages import (
+    NO_ERRORS,
     Id,
+    Text,
     crumbs,
     form_errors,
     link_maker,
+    page_count,
     redirect,
     vocabulary,
 )
@@ -35,8 +38,6 @@ MEETINGS = (N_("Meetings"), "/coordination/meetings")
 ACTION = "coordination.meetings"
 MEETING_FIELDS = ("recipient", "title", "held_on", "location", "participants")
 ITEM_FIELDS = ("description", "owner", "due_on")
-Text = Annotated[str, Form()]
-NO_ERRORS: dict[str, Any] = {"errors": {}, "hints": {}, "error": None, "hint": None}
 
 
 def may_meet(actor: policy.Actor, org_id: int | None = None) -> bool:
@@ -74,7 +75,7 @@ def meetings_page(request: Request, who: Caller = Depends(page_caller)) -> Respo
         result=found,
         recipient=recipient,
         page=page,
-        pages=max(1, -(-found.total // size)),
+        pages=page_count(found.total, size),
         link=link_maker(request),
         may_create=may_meet(who.actor),
         breadcrumbs=crumbs(MEETINGS),

@@ -23,8 +23,8 @@ from cthub.interfaces.web.coordination_pages import (
     csv_response,
     every,
     form_errors,
-    link_maker,
     listing_filter,
+    listing_page,
     may_write,
     redirect,
     require_write,
@@ -50,22 +50,8 @@ NEED_CSV = ("id", "recipient", "area", "priority", "title", "source", "identifie
 
 @router.get("/needs", response_class=HTMLResponse)
 def needs_page(request: Request, who: Caller = Depends(page_caller)) -> Response:
-    hub = hub_of(request)
-    flt, page = listing_filter(request, "-priority")
-    size = hub.settings.page_size
-    result = service.list_needs(hub, who.actor, flt, size, (page - 1) * size)
-    return render(
-        request,
-        "coordination/needs.html",
-        result=result,
-        flt=flt,
-        page=page,
-        pages=max(1, -(-result.total // size)),
-        link=link_maker(request),
-        deleted=request.query_params.get("deleted") == "1",
-        may_create=may_write(who.actor),
-        breadcrumbs=crumbs(NEEDS),
-        **vocabulary(),
+    return listing_page(
+        request, who, "coordination/needs.html", "-priority", service.list_needs, NEEDS
     )
 
 

@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
 
+from fastapi import Form, Request
 from fastapi import Path as FastPath
-from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from jinja2 import pass_context
 from jinja2.runtime import Context
@@ -26,9 +26,13 @@ from cthub.core.errors import CthubError
 from cthub.core.i18n import N_, GetText
 from cthub.core.model.countries import countries
 from cthub.interfaces.api.deps import Caller, hub_of
-from cthub.interfaces.web.context import NavItem, env
+from cthub.interfaces.web.context import NavItem, env, render
 
 T = TypeVar("T")
+#: Form field aliases shared by the coordination forms.
+Text = Annotated[str, Form()]
+Many = Annotated[list[str] | None, Form()]
+NO_ERRORS: dict[str, Any] = {"errors": {}, "hints": {}, "error": None, "hint": None}
 Id = Annotated[int, FastPath(ge=1, le=2**31 - 1)]
 WRITE = "coordination.write"
 HOME = (N_("Coordination"), "/coordination")
@@ -148,6 +152,39 @@ def listing_filter(request: Request, default_sort: str) -> tuple[service.Filter,
     except ValueError:
         page = 1
     return flt, page
+
+
+def page_count(total: int, size: int) -> int:
+    """Pages a listing of ``total`` rows takes at ``size`` a page (at least one)."""
+    return max(1, -(-total // size))
+
+
+def listing_page(
+    request: Request,
+    who: Caller,
+    template: str,
+    default_sort: str,
+    lister: Callable[..., service.Page[Any]],
+    crumb: tuple[str, str],
+) -> Response:
+    """A sorted, filtered, paged register listing (needs, projects) through ``lister``."""
+    hub = hub_of(request)
+    flt, page = listing_filter(request, default_sort)
+    size = hub.settings.page_size
+    result = lister(hub, who.actor, flt, size, (page - 1) * size)
+    return render(
+        request,
+        template,
+        result=result,
+        flt=flt,
+        page=page,
+        pages=page_count(result.total, size),
+        link=link_maker(request),
+        deleted=request.query_params.get("deleted") == "1",
+        may_create=may_write(who.actor),
+        breadcrumbs=crumbs(crumb),
+        **vocabulary(),
+    )
 
 
 def every(fetch: Callable[[int, int], service.Page[T]]) -> list[T]:

@@ -8,9 +8,9 @@ results, documents): the service replaces the whole record.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from cthub.coordination import analysis, service, validation
@@ -20,12 +20,14 @@ from cthub.interfaces.api.deps import Caller, hub_of
 from cthub.interfaces.web.context import language_of, render
 from cthub.interfaces.web.coordination_pages import (
     Id,
+    Many,
+    Text,
     crumbs,
     csv_response,
     every,
     form_errors,
-    link_maker,
     listing_filter,
+    listing_page,
     may_write,
     redirect,
     require_write,
@@ -42,8 +44,6 @@ PROJECT_CSV = ("id", "iati_identifier", "title", "donor", "implementer", "recipi
                "need_ids")  # fmt: skip
 CURRENCIES = ("EUR", "USD", "GBP", "JPY", "CNY", "CAD", "AUD", "CHF", "NOK", "SEK", "RUB")
 LIST = (N_("Projects"), "/coordination/projects")
-Text = Annotated[str, Form()]
-Many = Annotated[list[str] | None, Form()]
 
 
 def project_crumb(request: Request, project_id: int) -> tuple[str, str]:
@@ -53,22 +53,8 @@ def project_crumb(request: Request, project_id: int) -> tuple[str, str]:
 
 @router.get("/projects", response_class=HTMLResponse)
 def projects_page(request: Request, who: Caller = Depends(page_caller)) -> Response:
-    hub = hub_of(request)
-    flt, page = listing_filter(request, "-id")
-    size = hub.settings.page_size
-    result = service.list_projects(hub, who.actor, flt, size, (page - 1) * size)
-    return render(
-        request,
-        "coordination/projects.html",
-        result=result,
-        flt=flt,
-        page=page,
-        pages=max(1, -(-result.total // size)),
-        link=link_maker(request),
-        deleted=request.query_params.get("deleted") == "1",
-        may_create=may_write(who.actor),
-        breadcrumbs=crumbs(LIST),
-        **vocabulary(),
+    return listing_page(
+        request, who, "coordination/projects.html", "-id", service.list_projects, LIST
     )
 
 
