@@ -31,7 +31,7 @@ from sqlalchemy import Select, String, cast, select
 from cthub.coordination import fulltext, taxonomy, validation
 from cthub.coordination.fulltext import Fragment, fragments, query_terms, snippet_html
 from cthub.coordination.models import Evaluation, Project
-from cthub.coordination.service import Page, get_owned, paged, writer_org
+from cthub.coordination.service import Page, get_owned, paged, scoped, writer_org
 from cthub.core.errors import InvalidInput
 from cthub.core.hub import Hub, Unit
 from cthub.core.i18n import N_
@@ -80,11 +80,6 @@ def evaluation_view(e: Evaluation) -> EvaluationView:
         e.id, e.org_id, e.project_id, e.kind, e.title, e.body, tuple(e.areas or ()),
         e.recipient, e.published_on, e.created_by, e.created_at,
     )  # fmt: skip
-
-
-def _scoped(u: Unit, stmt: S) -> S:
-    orgs = u.visible_orgs("coordination.read")
-    return stmt if orgs is None else stmt.where(Evaluation.org_id.in_(orgs))
 
 
 # -- records -----------------------------------------------------------------------------------
@@ -193,7 +188,9 @@ def list_evaluations(
 ) -> Page[EvaluationView]:  # fmt: skip
     """Visible evaluations, latest published first (undated last)."""
     with hub.unit(actor, "coordination.read") as u:
-        stmt = _filtered(_scoped(u, select(Evaluation)), area, recipient, kind, project_id)
+        stmt = _filtered(
+            scoped(u, select(Evaluation), Evaluation.org_id), area, recipient, kind, project_id
+        )
         order = (Evaluation.published_on.desc().nulls_last(), Evaluation.id.desc())
         rows, total = paged(u, stmt.order_by(*order), limit, offset)
         u.audit("evaluation", details={"listed": len(rows)})
@@ -214,7 +211,9 @@ def search(
         raise InvalidInput("Type a word or a phrase to search for.", field="q")
     limit, offset = max(1, min(limit, 100)), max(0, offset)
     with hub.unit(actor, "coordination.read") as u:
-        base = _filtered(_scoped(u, select(Evaluation)), area, recipient, kind, None)
+        base = _filtered(
+            scoped(u, select(Evaluation), Evaluation.org_id), area, recipient, kind, None
+        )
         method = fulltext.method(u.s.get_bind().dialect.name, q, terms)
         if method == "fts5":
             rows, total = fulltext.fts5(u.s, base, terms, limit, offset)
