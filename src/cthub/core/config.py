@@ -70,6 +70,24 @@ class Settings(BaseSettings):
         "en", description="UI language for users who have not chosen one."
     )
     page_size: int = Field(50, description="Rows per page in web tables and API listings.")
+    travel_mask_after_days: int = Field(
+        183,
+        description="Days after a flight when PNR and API data are masked "
+        "(Directive (EU) 2016/681 Art. 12(2): six months).",
+    )
+    travel_delete_after_days: int = Field(
+        1826,
+        description="Days after a flight when PNR and API data are deleted (Art. 12(4): five years).",
+    )
+    travel_unmask_hours: int = Field(
+        72, description="Hours an approved unmask request stays open before it lapses."
+    )
+    travel_watchlist_threshold: float = Field(
+        0.7, description="Score from which a watchlist match is a passenger hit."
+    )
+    travel_watchlist_lists: str = Field(
+        "", description="Comma-separated lists passengers are screened against (empty: all)."
+    )
 
     @property
     def effective_database_url(self) -> str:

@@ -103,6 +103,33 @@ ACTIONS: dict[str, ActionRule] = {
     "treaties.write": _rule(
         ("admin", "coordinator"), "treaty_status", "Import or change treaty status"
     ),
+    "travel.read": _rule(STAFF, "passenger_data", "See flights, passengers, PNRs and their hits"),
+    "travel.ingest": _rule(
+        ("admin", "analyst"), "passenger_data", "Receive API/PNR files from carriers"
+    ),
+    "travel.check": _rule(
+        ("admin", "analyst"), "passenger_data", "Check passengers against lists and rules"
+    ),
+    "travel.checkin": _rule(
+        ("admin", "analyst", "reviewer"), "passenger_data", "Answer an interactive check-in query"
+    ),
+    "travel.review": _rule(
+        ("admin", "analyst", "reviewer"), "passenger_data", "Confirm or dismiss a passenger hit"
+    ),
+    "travel.export": _rule(
+        ("admin", "reviewer"), "passenger_data", "Export a confirmed hit as a case for a partner"
+    ),
+    "travel.rules": _rule(("admin", "analyst"), "travel_rule", "Write or retire risk rules"),
+    "travel.documents": _rule(
+        ("admin",), "document_list", "Load the lost/stolen/revoked document list"
+    ),
+    "travel.retention": _rule(("admin",), "passenger_data", "Run the retention schedule"),
+    "travel.unmask.request": _rule(
+        ("admin", "analyst", "reviewer"), "passenger_data", "Ask to unmask a masked passenger"
+    ),
+    "travel.unmask.approve": _rule(
+        ("admin",), "passenger_data", "Approve or refuse an unmask request (not one's own)"
+    ),
 }
 
 

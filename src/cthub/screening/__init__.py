@@ -5,8 +5,10 @@
 ``rescreen`` screens an organisation's watched subjects against the active lists;
 ``rescreen_delta`` screens every organisation's only against what a new list version changed
 (the ``screening-delta`` job in ``cthub.screening.jobs`` runs it after a load).
+``cached_screener`` is the per-process matcher cache other capabilities (travel) screen with.
 """
 
+from cthub.screening.cache import screener as cached_screener
 from cthub.screening.delta import DeltaResult, rescreen_delta
 from cthub.screening.matching import Entry, Feature, Hit, Matcher, Query
 from cthub.screening.review import (
@@ -37,6 +39,7 @@ __all__ = [
     "alert",
     "alerts",
     "build_matcher",
+    "cached_screener",
     "decide",
     "parse_query",
     "rescreen",

@@ -33,6 +33,7 @@ from cthub.interfaces.api.routers import (
     entities,
     oversight,
     screening,
+    travel,
 )
 from cthub.interfaces.api.schemas import ErrorBody
 
@@ -160,7 +161,7 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Fast
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)
-    routers = (core, admin, oversight, entities, screening, coordination)
+    routers = (core, admin, oversight, entities, screening, coordination, travel)
     for router in (module.router for module in routers):
         app.include_router(router)
     from cthub.interfaces.web import mount

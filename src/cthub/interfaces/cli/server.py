@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from sqlalchemy import func, select
 
-from cthub.core import accounts, demo, jobs
+from cthub.core import accounts, demo, jobs, schedule
 from cthub.core.config import Settings
 from cthub.core.hub import Hub
 from cthub.core.tables import Organisation, User
@@ -63,11 +63,17 @@ def serve(
         counts = demo.load(hub, OPERATOR)
         err.print(f"demo data: {counts}")
         password = accounts.reset_password(hub, OPERATOR, "admin")
+        border = accounts.reset_password(hub, OPERATOR, "border.officer")
     bind_host, bind_port = host or settings.host, port or settings.port
     typer.echo(f"cthub is serving on http://{bind_host}:{bind_port}/")
     if demo_data:
         typer.echo(f"log in as admin with password: {password}")
-    uvicorn.run(create_app(hub=hub), host=bind_host, port=bind_port, log_level="info")
+        typer.echo(f"passenger data (travel): log in as border.officer with password: {border}")
+    scheduler = schedule.Scheduler(hub).start()  # retention and other scheduled jobs
+    try:
+            uvicorn.run(create_app(hub=hub), host=bind_host, port=bind_port, log_level="info")
+    finally:
+        scheduler.stop()
 
 
 def worker(

@@ -1,0 +1,157 @@
+"""Travel end to end on a synthetic day: PAXLST ingest with storage, watchlist checks through
+the screening engine, alert volume at equal recall, rule re-evaluation, check-in latency.
+
+A day of ``--passengers`` travellers (default 20,000) on 180-seat flights, with the UN list's
+individuals that carry document numbers (272) planted as passports would write them. Measured:
+
+* ingest: PAXLST text -> parse -> store (SQLite), passengers/s (target >= 20,000/s per core);
+* watchlist: passengers/s through ``cthub.screening`` (target >= 1,000/s per core; GTAS's
+  published fuzzy matching: 4-6.5 passengers/s per thread, GTAS issue #1138);
+* alerts per 1,000 passengers at equal recall, against exact name + Jaro-Winkler on the full
+  name (the usual baseline; rapidfuzz's JaroWinkler) measured in the same run on the same day;
+* rules: one day's full re-evaluation of the active rules (target < 1 s);
+* check-in: p50/p99 of the interactive check (target p99 < 1 s).
+
+Run: ``.venv/bin/python bench/travel_checks.py [--passengers 20000]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from rapidfuzz.distance import JaroWinkler
+
+from cthub.core import migrate
+from cthub.core.config import Settings
+from cthub.core.hub import Hub
+from cthub.core.policy import Actor
+from cthub.lists import active_entries, load
+from cthub.screening import build_matcher
+from cthub.travel import checkin, checks, rulestore, service, synthetic
+from cthub.travel.facts import FactContext
+
+OP = Actor.system("bench")
+
+
+def _norm(text: str) -> str:
+    return " ".join(synthetic._ascii(text).replace("-", " ").split())
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--passengers", type=int, default=20_000)
+    ap.add_argument("--seed", type=int, default=11)
+    args = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="travel-bench-"))
+    hub = Hub.open(Settings(data_dir=tmp, mode="demo"))
+    migrate.upgrade(hub.db)
+    load(hub, OP, "un")
+    views = list(active_entries(hub, OP, ["un"]))
+    people = [
+        p
+        for v in views
+        if (p := synthetic.listed_from_properties("un", v.ref, v.schema, v.properties)) and p.documents
+    ]
+    day = synthetic.generate_day(dt.date(2026, 12, 1), args.passengers, people, seed=args.seed, with_pnr=False)
+    texts = [synthetic.paxlst(m, i + 1).encode() for i, m in enumerate(day.messages)]
+    print(f"day: {day.passengers} passengers on {len(texts)} flights, {len(day.truth)} planted", file=sys.stderr)
+
+    t = time.perf_counter()
+    for i, text in enumerate(texts):
+        service.ingest(hub, OP, f"f{i}.edi", text)
+    ingest_s = time.perf_counter() - t
+
+    screener = build_matcher(hub, OP, ["un"])
+    with hub.db.session() as s:
+        flights = checks._chosen_flights(s, None, None)
+        pairs = checks.subjects_of(s, flights)
+    subjects = [p[1] for p in pairs]
+    t = time.perf_counter()
+    found = checks.watchlist_findings(hub, OP, screener, subjects, threshold=0.0)
+    watch_s = time.perf_counter() - t
+
+    # alert volume at equal recall: best score per passenger, true entry known for planted ones
+    truth = day.truth
+    ours: list[tuple[float, bool]] = []
+    for i, s in enumerate(subjects):
+        want = truth.get(s.record.ref)
+        best = max((f.score for f in found.get(i, [])), default=0.0)
+        hit_true = any(f"{f.list_name}:{f.list_ref}" == want for f in found.get(i, []))
+        ours.append((best if (want is None or hit_true) else 0.0, want is not None and hit_true))
+    names = {
+        f"un:{v.ref}": [_norm(n) for p in ("name", "alias") for n in v.properties.get(p, [])]
+        for v in views
+        if v.schema == "Person"
+    }
+    all_names = [(key, n) for key, ns in names.items() for n in ns if n]
+    t = time.perf_counter()
+    sample = random.Random(1).sample(range(len(subjects)), min(2000, len(subjects)))
+    planted_idx = [i for i, s in enumerate(subjects) if s.record.ref in truth]
+    jw_scores: dict[int, tuple[float, bool]] = {}
+    for i in set(sample) | set(planted_idx):
+        rec = subjects[i].record
+        q = _norm(f"{rec.given} {rec.surname}")
+        best, best_true = 0.0, False
+        want = truth.get(rec.ref)
+        for key, n in all_names:
+            sc = 1.0 if n == q else JaroWinkler.similarity(q, n)
+            if sc > best or (sc == best and key == want):
+                best, best_true = sc, key == want
+        jw_scores[i] = (best, best_true)
+    jw_s = time.perf_counter() - t
+
+    def volume(scores: dict[int, tuple[float, bool]], recall: float) -> tuple[float, float]:
+        planted_scores = sorted((scores[i][0] if scores[i][1] else 0.0) for i in planted_idx)
+        k = int((1 - recall) * len(planted_scores))
+        thr = planted_scores[k] if planted_scores else 1.0
+        neg = [scores[i][0] for i in sample if subjects[i].record.ref not in truth]
+        alerts = sum(1 for x in neg if x >= thr and thr > 0)
+        return thr, 1000 * alerts / max(1, len(neg))
+
+    our_scores = {i: ours[i] for i in range(len(subjects))}
+    rows = []
+    for recall in (0.80, 0.90, 0.95):
+        t1, v1 = volume(our_scores, recall)
+        t2, v2 = volume(jw_scores, recall)
+        rows.append((recall, t1, v1, t2, v2))
+
+    ruleset = rulestore.active_ruleset(hub, OP)
+    t = time.perf_counter()
+    assert ruleset is not None
+    checks.rule_findings(ruleset, subjects, FactContext())
+    rules_s = time.perf_counter() - t
+
+    leg = day.messages[0].flight
+    lat = []
+    for rec in [s.record for s in subjects[:200]]:
+        t = time.perf_counter()
+        checkin.check_in(hub, OP, leg, [rec])
+        lat.append(time.perf_counter() - t)
+    lat.sort()
+
+    n = len(subjects)
+    print(f"{'measure':44} {'value':>14} {'target':>14}")
+    print(f"{'PAXLST ingest+store passengers/s':44} {n / ingest_s:14,.0f} {'>= 20,000':>14}")
+    print(f"{'watchlist passengers/s (UN, 1 core)':44} {n / watch_s:14,.0f} {'>= 1,000':>14}")
+    print(f"{'  baseline exact+JaroWinkler passengers/s':44} {len(jw_scores) / jw_s:14,.0f} {'GTAS 4-6.5':>14}")
+    print(f"{'rules: full re-evaluation, seconds':44} {rules_s:14.3f} {'< 1 s':>14}")
+    print(f"{'  rules, passengers':44} {n:14,} {'20,000':>14}")
+    print(f"{'check-in p50 ms':44} {1000 * statistics.median(lat):14.1f}")
+    print(f"{'check-in p99 ms':44} {1000 * lat[int(0.99 * (len(lat) - 1))]:14.1f} {'< 1,000':>14}")
+    print()
+    print(f"{'recall':>6} {'cthub thr':>10} {'alerts/1000':>12} {'JW thr':>8} {'alerts/1000':>12}")
+    for recall, t1, v1, t2, v2 in rows:
+        print(f"{recall:6.2f} {t1:10.3f} {v1:12.2f} {t2:8.3f} {v2:12.2f}")
+    found_planted = sum(1 for i in planted_idx if our_scores[i][1])
+    print(f"planted found by cthub at any score: {found_planted}/{len(planted_idx)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,452 @@
+"""Checks of stored passengers: watchlists (through ``cthub.screening``), the lost/stolen
+document list, document data (ICAO 9303 rules) and the organisation's risk rules.
+
+Every result is a hit with an explanation, stored open for a reviewer: nothing here decides
+anything about a person. Re-running a check refreshes open hits, leaves decided ones as they
+were, and marks open hits that no longer fire as ``withdrawn``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cthub.core.db import utcnow
+from cthub.core.errors import NotFound
+from cthub.core.hub import Hub
+from cthub.core.model import country_code
+from cthub.core.policy import Actor
+from cthub.screening import Query, Screener, cached_screener, screen
+from cthub.travel import codec, doclist, rulestore
+from cthub.travel.documents import DocumentIndex
+from cthub.travel.facts import FactContext, passenger_facts
+from cthub.travel.models import Flight, Pnr, TravelHit, TravelPassenger
+from cthub.travel.records import Leg, Message, Passenger
+from cthub.travel.records import Pnr as PnrRecord
+from cthub.travel.rules import RuleSet
+
+#: Old passports and carriers write Germany as ``D``.
+_NATIONALITY_ALIASES = {"D": "DE", "D<<": "DE"}
+_DOC_CHARS = re.compile(r"^[A-Z0-9]+$")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One check result before it is stored: which check, against what, how strong, why."""
+
+    check: str
+    list_name: str
+    list_ref: str
+    score: float
+    explanation: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        return f"{self.check}:{self.list_name}:{self.list_ref}"[:200]
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    """One line of `cthub travel check` output."""
+
+    flight: str
+    flight_id: int
+    passenger_id: int
+    passenger_ref: str
+    name: str
+    check: str
+    list: str
+    list_ref: str
+    score: float
+    explanation: str
+    hit_id: int
+    state: str
+
+
+@dataclass
+class CheckRun:
+    rows: list[CheckRow] = field(default_factory=list)
+    flights: int = 0
+    passengers: int = 0
+    new_hits: int = 0
+    withdrawn: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Subject:
+    """One person to check: the stored row, its record, its flight and PNR (if any)."""
+
+    row_id: int
+    flight_id: int
+    record: Passenger
+    flight: Leg
+    legs: tuple[Leg, ...]
+    pnr: PnrRecord | None
+
+
+def nationality_alpha2(code: str) -> str | None:
+    code = code.strip().upper()
+    if not code:
+        return None
+    return _NATIONALITY_ALIASES.get(code) or country_code(code)
+
+
+def watch_query(p: Passenger) -> Query:
+    """The screening query for a passenger: name, birth date, nationality, gender, document."""
+    given = p.given.strip()
+    name = f"{given} {p.surname}".strip() if p.surname else p.name
+    doc = p.documents[0].number if p.documents else None
+    nat = p.nationality or (p.documents[0].nationality if p.documents else "")
+    gender = p.gender.upper()[:1] if p.gender.upper()[:1] in ("M", "F") else None
+    return Query(
+        name=name or p.name,
+        type="person",
+        birth_date=p.birth_date.isoformat() if p.birth_date else None,
+        nationality=nationality_alpha2(nat),
+        gender=gender,
+        id_number=doc or None,
+    )
+
+
+def watchlist_findings(
+    hub: Hub, actor: Actor, screener: Screener, subjects: Sequence[Subject], threshold: float
+) -> dict[int, list[Finding]]:
+    """Screen every subject through ``cthub.screening.screen``; hits grouped by subject index."""
+    out: dict[int, list[Finding]] = defaultdict(list)
+    queries = ((str(i), watch_query(s.record)) for i, s in enumerate(subjects))
+    for qid, hit in screen(hub, actor, screener, queries, threshold=threshold, top=3):
+        caption = screener.captions.get(hit.entry.id, hit.matched_name)
+        out[int(qid)].append(
+            Finding(
+                "watchlist",
+                hit.entry.list,
+                hit.entry.ref,
+                round(hit.score, 4),
+                f"{caption}: {hit.explanation}",
+                {
+                    "matched_name": hit.matched_name,
+                    "features": [
+                        {"name": f.name, "value": f.value, "contribution": f.contribution}
+                        for f in hit.features
+                    ],
+                },
+            )
+        )
+    return out
+
+
+def document_findings(index: DocumentIndex | None, p: Passenger) -> list[Finding]:
+    """Exact and near-miss hits of the passenger's documents on the lost/stolen list."""
+    if index is None:
+        return []
+    out: list[Finding] = []
+    for doc in p.documents:
+        if not doc.number:
+            continue
+        for hit in index.lookup(doc.number, doc.issuing_country):
+            reported = f", reported {hit.reported_on}" if hit.reported_on else ""
+            if hit.exact:
+                text = (
+                    f"{doc.type or 'document'} {hit.number} issued by {hit.issuing_country} "
+                    f"is listed as {hit.status}{reported}"
+                )
+                score = 1.0
+            else:
+                text = (
+                    f"near miss: {doc.number} ({doc.issuing_country}) resembles listed "
+                    f"{hit.number} ({hit.issuing_country}, {hit.status}{reported}): {hit.variant}"
+                )
+                score = 0.6
+            out.append(
+                Finding(
+                    "document",
+                    "documents" if hit.exact else "documents-near-miss",
+                    f"{hit.issuing_country}:{hit.number}",
+                    score,
+                    text,
+                    {
+                        "status": hit.status,
+                        "exact": hit.exact,
+                        "variant": hit.variant,
+                        "sent": doc.number,
+                    },
+                )
+            )
+    return out
+
+
+def mrz_findings(p: Passenger, departure: dt.date) -> list[Finding]:
+    """Document data that cannot be right under ICAO Doc 9303 or at this departure date."""
+    out: list[Finding] = []
+    for doc in p.documents:
+        number = doc.number.upper()
+        where = f"{doc.type or 'document'} {number}"
+        if doc.expiry and doc.expiry < departure:
+            out.append(
+                Finding("mrz", "expiry", number, 0.5, f"{where} expired on {doc.expiry}")
+            )
+        if number and not _DOC_CHARS.match(number):
+            out.append(
+                Finding(
+                    "mrz",
+                    "number",
+                    number,
+                    0.3,
+                    f"{where} has characters an MRZ cannot hold (only A-Z and 0-9)",
+                )
+            )
+        if doc.issued and doc.expiry and doc.issued >= doc.expiry:
+            out.append(
+                Finding("mrz", "dates", number, 0.3, f"{where} issued {doc.issued} after expiry")
+            )
+        if doc.issued and doc.issued > departure:
+            out.append(
+                Finding("mrz", "dates", number, 0.3, f"{where} issued {doc.issued} after the flight")
+            )
+    if p.birth_date and p.birth_date > departure:
+        out.append(
+            Finding("mrz", "birth_date", str(p.birth_date), 0.3, "birth date after the flight")
+        )
+    return out
+
+
+def _name_key(p: Passenger) -> str:
+    return re.sub(r"[^A-Z]", "", p.surname.upper()) + "|" + re.sub(r"[^A-Z]", "", p.given.upper())[:1]
+
+
+def subjects_of(s: Session, flights: Iterable[Flight]) -> list[tuple[TravelPassenger, Subject]]:
+    """Every person to check on these flights. A PNR traveller who is also on the API manifest
+    is checked once, as the API passenger (with the PNR attached for the rules)."""
+    flights = list(flights)
+    by_id = {f.id: f for f in flights}
+    pnrs: dict[tuple[int, str], PnrRecord] = {}
+    pnr_by_row: dict[int, PnrRecord] = {}
+    for row in s.scalars(select(Pnr).where(Pnr.flight_id.in_(by_id))):
+        rec = codec.load(PnrRecord, row.data)
+        pnrs[(row.flight_id, row.locator)] = rec
+        pnr_by_row[row.id] = rec
+    rows = list(
+        s.scalars(
+            select(TravelPassenger)
+            .where(TravelPassenger.flight_id.in_(by_id), TravelPassenger.masked.is_(False))
+            .order_by(TravelPassenger.flight_id, TravelPassenger.source, TravelPassenger.id)
+        )
+    )
+    api_names: dict[int, set[str]] = defaultdict(set)
+    api_locators: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    out: list[tuple[TravelPassenger, Subject]] = []
+    for row in rows:
+        f = by_id[row.flight_id]
+        leg = Leg(f.carrier, f.number, f.origin, f.destination, f.departure, f.arrival)
+        legs = tuple(codec.load(Leg, d) for d in (f.legs or [])) or (leg,)
+        rec = codec.load(Passenger, row.data)
+        if row.source == "api":
+            api_names[f.id].add(_name_key(rec))
+            if row.pnr_locator:
+                api_locators[f.id][row.pnr_locator].append(len(out))
+            pnr = pnrs.get((f.id, row.pnr_locator)) if row.pnr_locator else None
+        else:
+            if _name_key(rec) in api_names[f.id]:
+                continue
+            pnr = pnr_by_row.get(row.pnr_id) if row.pnr_id else None
+        out.append((row, Subject(row.id, f.id, rec, leg, legs, pnr)))
+    return out
+
+
+def store_findings(
+    s: Session, row: TravelPassenger, findings: list[Finding], run: CheckRun, checks: set[str]
+) -> list[TravelHit]:
+    existing = {
+        h.key: h
+        for h in s.scalars(select(TravelHit).where(TravelHit.passenger_id == row.id))
+        if h.check in checks
+    }
+    now = utcnow()
+    kept: list[TravelHit] = []
+    seen: set[str] = set()
+    for f in findings:
+        if f.key in seen:
+            continue
+        seen.add(f.key)
+        hit = existing.get(f.key)
+        if hit is None:
+            hit = TravelHit(
+                org_id=row.org_id,
+                flight_id=row.flight_id,
+                passenger_id=row.id,
+                key=f.key,
+                check=f.check,
+                state="open",
+            )
+            s.add(hit)
+            run.new_hits += 1
+        elif hit.state == "withdrawn":
+            hit.state = "open"
+            run.new_hits += 1
+        hit.list_name = f.list_name[:80]
+        hit.list_ref = f.list_ref[:200]
+        hit.score = f.score
+        hit.explanation = f.explanation
+        hit.details = f.details
+        hit.updated_at = now
+        kept.append(hit)
+    for key, hit in existing.items():
+        if key not in seen and hit.state == "open":
+            hit.state = "withdrawn"
+            hit.updated_at = now
+            run.withdrawn += 1
+    return kept
+
+
+def _chosen_flights(s: Session, orgs: set[int] | None, flight_ids: Sequence[int] | None) -> list[Flight]:
+    stmt = select(Flight).where(Flight.masked_at.is_(None))
+    if orgs is not None:
+        stmt = stmt.where(Flight.org_id.in_(orgs))
+    if flight_ids is not None:
+        stmt = stmt.where(Flight.id.in_(flight_ids))
+    found = list(s.scalars(stmt.order_by(Flight.departure_date, Flight.id)))
+    if flight_ids is not None and not found:
+        raise NotFound(
+            "No flight {ids} to check.",
+            hint="See the flights with `cthub travel check --all` or the Flights page.",
+            ids=", ".join(map(str, flight_ids)),
+        )
+    return found
+
+
+def rule_context(subjects: Sequence[Subject], hit_people: set[int], doc_people: set[int]) -> FactContext:
+    """The context the rules see: which subjects (by row id) have watchlist or document hits."""
+    return FactContext(watchlist_hits=frozenset(hit_people), document_hits=frozenset(doc_people))
+
+
+def rule_findings(rules: RuleSet, subjects: Sequence[Subject], context: FactContext) -> dict[int, list[Finding]]:
+    rows = [
+        passenger_facts(
+            Message(kind="PNRGOV" if s.pnr else "PAXLST", version="", flight=s.flight, legs=s.legs),
+            s.record,
+            s.pnr,
+            context,
+            subject_id=s.row_id,
+        )
+        for s in subjects
+    ]
+    out: dict[int, list[Finding]] = defaultdict(list)
+    for hit in rules.evaluate(rows):
+        out[hit.row].append(
+            Finding(
+                "rule",
+                hit.rule,
+                f"v{hit.version}",
+                hit.weight,
+                hit.explanation,
+                {"conditions": [c.to_dict() for c in hit.conditions]},
+            )
+        )
+    return out
+
+
+def run_checks(
+    hub: Hub,
+    actor: Actor,
+    flight_ids: Sequence[int] | None = None,
+    checks: Iterable[str] = ("watchlist", "document", "rule", "mrz"),
+) -> CheckRun:
+    """Check the chosen flights (every visible, unmasked flight when ``None``) and store hits."""
+    wanted = set(checks)
+    run = CheckRun()
+    with hub.unit(actor, "travel.check") as u:
+        flights = _chosen_flights(u.s, u.visible_orgs(), flight_ids)
+        pairs = subjects_of(u.s, flights)
+        for s in u.s.scalars(select(Flight).where(Flight.id.in_([f.id for f in flights]))):
+            u.s.expunge(s)
+    subjects = [p[1] for p in pairs]
+    run.flights, run.passengers = len(flights), len(subjects)
+    found: dict[int, list[Finding]] = defaultdict(list)
+    if "watchlist" in wanted and subjects:
+        lists = [x for x in hub.settings.travel_watchlist_lists.split(",") if x.strip()] or None
+        try:
+            screener = cached_screener(hub, actor, lists)
+        except NotFound as exc:
+            run.skipped.append(f"watchlist: {exc.render()}")
+        else:
+            threshold = hub.settings.travel_watchlist_threshold
+            for i, fs in watchlist_findings(hub, actor, screener, subjects, threshold).items():
+                found[i].extend(fs)
+    index = doclist.active_index(hub) if "document" in wanted else None
+    if "document" in wanted and index is None:
+        run.skipped.append("document: no lost/stolen document list is loaded")
+    for i, s in enumerate(subjects):
+        if index is not None:
+            found[i].extend(document_findings(index, s.record))
+        if "mrz" in wanted:
+            departure = s.flight.departure.date() if s.flight.departure else dt.date.today()
+            found[i].extend(mrz_findings(s.record, departure))
+    if "rule" in wanted and subjects:
+        ruleset = rulestore.active_ruleset(hub, actor)
+        if ruleset is None:
+            run.skipped.append("rule: no active risk rule")
+        else:
+            watched = {subjects[i].row_id for i, fs in found.items() if any(f.check == "watchlist" for f in fs)}
+            docs = {subjects[i].row_id for i, fs in found.items() if any(f.check == "document" and f.details.get("exact") for f in fs)}
+            for i, fs in rule_findings(ruleset, subjects, rule_context(subjects, watched, docs)).items():
+                found[i].extend(fs)
+    with hub.unit(actor, "travel.check") as u:
+        labels = {f.id: f"{f.carrier}{f.number}/{f.departure_date:%Y-%m-%d}" for f in flights}
+        for i, (row0, subject) in enumerate(pairs):
+            row = u.s.get_one(TravelPassenger, row0.id)
+            hits = store_findings(u.s, row, found.get(i, []), run, wanted)
+            u.s.flush()
+            for h in hits:
+                run.rows.append(
+                    CheckRow(
+                        labels[row.flight_id],
+                        row.flight_id,
+                        row.id,
+                        subject.record.ref or f"P{row.id}",
+                        row.name,
+                        h.check,
+                        h.list_name,
+                        h.list_ref,
+                        h.score,
+                        h.explanation,
+                        h.id,
+                        h.state,
+                    )
+                )
+        u.audit(
+            "flight",
+            details={
+                "flights": run.flights,
+                "passengers": run.passengers,
+                "hits": len(run.rows),
+                "new": run.new_hits,
+                "withdrawn": run.withdrawn,
+                "checks": sorted(wanted),
+            },
+        )
+    return run
+
+
+__all__ = [
+    "CheckRow",
+    "CheckRun",
+    "Finding",
+    "Subject",
+    "document_findings",
+    "mrz_findings",
+    "nationality_alpha2",
+    "run_checks",
+    "store_findings",
+    "subjects_of",
+    "watch_query",
+    "watchlist_findings",
+]

@@ -1,0 +1,273 @@
+"""Parsed messages into the store: flights upserted, manifests merged, PNR pushes versioned.
+
+One file is one transaction: a file that fails to parse or to store leaves no flight, passenger
+or PNR of it behind. A PNR pushed again (T-72/48/24 h, at close) becomes a new version only when
+its content changed, and the version records what changed since the previous one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from cthub.core.db import utcnow
+from cthub.core.errors import InvalidInput
+from cthub.travel import codec
+from cthub.travel.models import Flight, Pnr, PnrVersion, TravelFile, TravelPassenger
+from cthub.travel.records import Leg, Message, ParseResult, Passenger
+from cthub.travel.records import Pnr as PnrRecord
+
+#: Warnings kept per file in the store (the CLI prints them all).
+MAX_STORED_WARNINGS = 500
+
+
+@dataclass
+class StoredFile:
+    """What one file added: flights touched, passengers and PNRs stored, new PNR versions."""
+
+    file: str
+    file_id: int
+    kind: str
+    flights: list[int] = field(default_factory=list)
+    passengers: int = 0
+    pnrs: int = 0
+    pnr_versions: int = 0
+    unchanged_pnrs: int = 0
+    warnings: int = 0
+
+
+def passenger_key(p: Passenger, locator: str = "") -> str:
+    """A stable key for one traveller on one flight: the carrier's reference, else identity."""
+    if p.ref and not locator:
+        basis = f"ref|{p.ref}"
+    else:
+        doc = p.documents[0].number if p.documents else ""
+        born = p.birth_date.isoformat() if p.birth_date else ""
+        basis = f"{locator}|{p.role}|{p.surname}|{p.given}|{born}|{doc}"
+    return hashlib.sha256(basis.encode()).hexdigest()[:32]
+
+
+def _flight_for(s: Session, org_id: int | None, leg: Leg, file: str) -> Flight:
+    key = leg.key
+    if key is None:
+        raise InvalidInput(
+            "{file}: the flight {flight} has no departure date.",
+            hint="Check the TDT/LOC/DTM (PAXLST) or TVL (PNRGOV) segments of the message.",
+            file=file,
+            flight=f"{leg.carrier}{leg.number}",
+        )
+    found = s.scalar(
+        select(Flight).where(
+            Flight.org_id.is_(None) if org_id is None else Flight.org_id == org_id,
+            Flight.carrier == key.carrier[:3],
+            Flight.number == key.number[:8],
+            Flight.departure_date == key.departure_date,
+            Flight.origin == key.origin[:5],
+        )
+    )
+    if found is None:
+        found = Flight(
+            org_id=org_id,
+            carrier=key.carrier[:3],
+            number=key.number[:8],
+            origin=key.origin[:5],
+            destination=leg.destination[:5],
+            departure_date=key.departure_date,
+            departure=leg.departure,
+            arrival=leg.arrival,
+            legs=[],
+        )
+        s.add(found)
+        s.flush()
+    else:
+        found.arrival = found.arrival or leg.arrival
+        found.updated_at = utcnow()
+    return found
+
+
+def _merge_legs(flight: Flight, legs: tuple[Leg, ...]) -> None:
+    known = list(flight.legs or [])
+    for leg in legs:
+        data = codec.dump(leg)
+        if data not in known:
+            known.append(data)
+    flight.legs = known
+
+
+def _upsert_passenger(
+    s: Session,
+    flight: Flight,
+    p: Passenger,
+    source: str,
+    file_id: int,
+    pnr: Pnr | None = None,
+    locator: str = "",
+) -> TravelPassenger:
+    key = passenger_key(p, locator)
+    row = s.scalar(
+        select(TravelPassenger).where(
+            TravelPassenger.flight_id == flight.id,
+            TravelPassenger.source == source,
+            TravelPassenger.key == key,
+        )
+    )
+    data = codec.dump(p)
+    if row is None:
+        row = TravelPassenger(
+            org_id=flight.org_id, flight_id=flight.id, source=source, key=key, role=p.role
+        )
+        s.add(row)
+    row.name = p.name[:600]
+    row.role = p.role
+    row.pnr_locator = (locator or p.pnr_locator)[:20]
+    row.pnr_id = pnr.id if pnr is not None else row.pnr_id
+    row.data = data
+    row.file_id = file_id
+    row.updated_at = utcnow()
+    return row
+
+
+def changes(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
+    """What changed between two stored PNR states, field by field (lists as added/removed)."""
+    out: list[dict[str, Any]] = []
+    for name in sorted(set(old) | set(new)):
+        before, after = old.get(name), new.get(name)
+        if before == after:
+            continue
+        if isinstance(before, list) or isinstance(after, list):
+            b, a = before or [], after or []
+            added = [x for x in a if x not in b]
+            removed = [x for x in b if x not in a]
+            out.append({"field": name, "added": added, "removed": removed})
+        else:
+            out.append({"field": name, "from": before, "to": after})
+    return out
+
+
+def _store_pnr(
+    s: Session, flight: Flight, rec: PnrRecord, file_id: int, result: StoredFile
+) -> None:
+    data = codec.dump(rec)
+    row = s.scalar(select(Pnr).where(Pnr.flight_id == flight.id, Pnr.locator == rec.locator[:20]))
+    if row is None:
+        row = Pnr(org_id=flight.org_id, flight_id=flight.id, locator=rec.locator[:20], version=1)
+        row.data = data
+        s.add(row)
+        s.flush()
+        s.add(PnrVersion(pnr_id=row.id, version=1, file_id=file_id, data=data, changes=[]))
+        result.pnr_versions += 1
+    elif row.data == data:
+        result.unchanged_pnrs += 1
+    else:
+        delta = changes(row.data, data)
+        row.version += 1
+        row.data = data
+        row.updated_at = utcnow()
+        s.add(
+            PnrVersion(pnr_id=row.id, version=row.version, file_id=file_id, data=data, changes=delta)
+        )
+        result.pnr_versions += 1
+    result.pnrs += 1
+    for traveller in rec.travellers:
+        _upsert_passenger(s, flight, traveller, "pnr", file_id, row, rec.locator)
+        result.passengers += 1
+
+
+def _store_manifest(
+    s: Session, flight: Flight, people: tuple[Passenger, ...], file_id: int
+) -> int:
+    """Merge a manifest into the flight: new travellers inserted in bulk, known ones updated."""
+    existing = {
+        r.key: r
+        for r in s.scalars(
+            select(TravelPassenger).where(
+                TravelPassenger.flight_id == flight.id, TravelPassenger.source == "api"
+            )
+        )
+    }
+    now = utcnow()
+    fresh: dict[str, dict[str, Any]] = {}
+    for p in people:
+        key = passenger_key(p)
+        data = codec.dump(p)
+        row = existing.get(key)
+        if row is not None:
+            row.name, row.role, row.data = p.name[:600], p.role, data
+            row.pnr_locator, row.file_id, row.updated_at = p.pnr_locator[:20], file_id, now
+            continue
+        fresh[key] = {
+            "org_id": flight.org_id,
+            "flight_id": flight.id,
+            "source": "api",
+            "key": key,
+            "pnr_id": None,
+            "role": p.role,
+            "name": p.name[:600],
+            "pnr_locator": p.pnr_locator[:20],
+            "data": data,
+            "masked": False,
+            "file_id": file_id,
+            "updated_at": now,
+        }
+    if fresh:
+        s.execute(insert(TravelPassenger), list(fresh.values()))
+    return len(people)
+
+
+def store_message(s: Session, org_id: int | None, msg: Message, file: str, result: StoredFile) -> int:
+    flight = _flight_for(s, org_id, msg.flight, file)
+    _merge_legs(flight, msg.legs or (msg.flight,))
+    if msg.passengers:
+        result.passengers += _store_manifest(s, flight, msg.passengers, result.file_id)
+    for rec in msg.pnrs:
+        _store_pnr(s, flight, rec, result.file_id, result)
+    if flight.id not in result.flights:
+        result.flights.append(flight.id)
+    return flight.id
+
+
+def store_result(
+    s: Session, org_id: int | None, parsed: ParseResult, data: bytes, by: str
+) -> StoredFile:
+    """Store every message of one parsed file in the caller's transaction."""
+    kinds = sorted({m.kind for m in parsed.messages}) or ["unknown"]
+    row = TravelFile(
+        org_id=org_id,
+        name=parsed.file[:300],
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        kind="+".join(kinds)[:20],
+        messages=len(parsed.messages),
+        warnings=[
+            {
+                "segment": w.segment,
+                "position": w.position,
+                "code": w.code,
+                "message": w.message,
+                "tag": w.tag,
+            }
+            for w in parsed.warnings[:MAX_STORED_WARNINGS]
+        ],
+        received_by=by,
+    )
+    s.add(row)
+    s.flush()
+    result = StoredFile(parsed.file, row.id, row.kind, warnings=len(parsed.warnings))
+    for msg in parsed.messages:
+        store_message(s, org_id, msg, parsed.file, result)
+    row.passengers = result.passengers
+    row.pnrs = result.pnrs
+    return result
+
+
+def departure_of(flight: Flight) -> dt.datetime:
+    """The flight's departure, or midnight of its departure date when no time was sent."""
+    return flight.departure or dt.datetime.combine(flight.departure_date, dt.time())
+
+
+__all__ = ["StoredFile", "changes", "departure_of", "passenger_key", "store_message", "store_result"]
