@@ -57,11 +57,17 @@ def main() -> None:
     people = [
         p
         for v in views
-        if (p := synthetic.listed_from_properties("un", v.ref, v.schema, v.properties)) and p.documents
+        if (p := synthetic.listed_from_properties("un", v.ref, v.schema, v.properties))
+        and p.documents
     ]
-    day = synthetic.generate_day(dt.date(2026, 12, 1), args.passengers, people, seed=args.seed, with_pnr=False)
+    day = synthetic.generate_day(
+        dt.date(2026, 12, 1), args.passengers, people, seed=args.seed, with_pnr=False
+    )
     texts = [synthetic.paxlst(m, i + 1).encode() for i, m in enumerate(day.messages)]
-    print(f"day: {day.passengers} passengers on {len(texts)} flights, {len(day.truth)} planted", file=sys.stderr)
+    print(
+        f"day: {day.passengers} passengers on {len(texts)} flights, {len(day.truth)} planted",
+        file=sys.stderr,
+    )
 
     t = time.perf_counter()
     for i, text in enumerate(texts):
@@ -140,7 +146,10 @@ def main() -> None:
     print(f"{'measure':44} {'value':>14} {'target':>14}")
     print(f"{'PAXLST ingest+store passengers/s':44} {n / ingest_s:14,.0f} {'>= 20,000':>14}")
     print(f"{'watchlist passengers/s (UN, 1 core)':44} {n / watch_s:14,.0f} {'>= 1,000':>14}")
-    print(f"{'  baseline exact+JaroWinkler passengers/s':44} {len(jw_scores) / jw_s:14,.0f} {'GTAS 4-6.5':>14}")
+    print(
+        f"{'  baseline exact+JaroWinkler passengers/s':44} "
+        f"{len(jw_scores) / jw_s:14,.0f} {'GTAS 4-6.5':>14}"
+    )
     print(f"{'rules: full re-evaluation, seconds':44} {rules_s:14.3f} {'< 1 s':>14}")
     print(f"{'  rules, passengers':44} {n:14,} {'20,000':>14}")
     print(f"{'check-in p50 ms':44} {1000 * statistics.median(lat):14.1f}")

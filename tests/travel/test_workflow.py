@@ -16,7 +16,7 @@ from cthub.core.errors import Conflict, Forbidden, InvalidInput
 from cthub.core.hub import Hub
 from cthub.core.tables import AuditEvent, Job
 from cthub.lists import load
-from cthub.travel import checkin, retention, store
+from cthub.travel import checkin, store
 from cthub.travel.models import PnrVersion, TravelFile, TravelPassenger, VaultItem
 from cthub.travel.records import Leg, Message, Passenger, Payment, Pnr, TravelDocument
 from tests import factories
@@ -141,7 +141,8 @@ def test_pnr_pushes_are_versioned_with_changes(
     fields = {c["field"] for c in versions[1].changes}
     assert fields == {"payments"}
     change = versions[1].changes[0]
-    assert change["added"][0]["type"] == "CA" and change["removed"][0]["type"] == "CC"
+    assert change["added"][0]["type"] == "CA"
+    assert change["removed"][0]["type"] == "CC"
     flight = travel.flights(hub, analyst.actor)[0]
     assert (flight.passengers, flight.pnrs) == (5, 1)  # 3 API + 2 PNR travellers
 
@@ -158,7 +159,8 @@ def test_checks_explain_each_hit_and_keep_decisions(
     assert ("SCHMIDT:HANS", "document", "documents-near-miss") in by  # S read for 5
     assert ("SCHMIDT:HANS", "mrz", "expiry") in by
     watch = next(r for r in run.rows if r.check == "watchlist")
-    assert "birth date" in watch.explanation and watch.list_ref == "P-1"
+    assert "birth date" in watch.explanation
+    assert watch.list_ref == "P-1"
     assert all(r.explanation for r in run.rows)
     assert not any(r.name.startswith("DUPONT") and r.check == "watchlist" for r in run.rows)
     # a decision survives a re-run; nothing is raised twice
@@ -189,7 +191,8 @@ def test_review_needs_reason_and_legal_basis_and_export_needs_confirmation(
     d = travel.decide(
         hub, analyst.actor, hit.hit_id, "confirmed", "stolen passport", "Art. 12(3), case 7"
     )
-    assert d.decided_by == analyst.username and d.decided_at is not None
+    assert d.decided_by == analyst.username
+    assert d.decided_at is not None
     case = travel.export_case(hub, admin.actor, hit.hit_id, "Partner PIU")
     assert case["decision"]["legal_basis"] == "Art. 12(3), case 7"
     assert case["hit"]["list_ref"] == "FRA:X9988776"
@@ -216,10 +219,14 @@ def test_checkin_never_refuses_on_a_name_alone(
     answers = checkin.check_in(hub, analyst.actor, leg, people)
     codes = {a.passenger_ref: a.directive for a in answers}
     assert codes == {"A": "contact-authority", "B": "no-board", "C": "board"}
-    assert answers[0].hit_ids and answers[1].reasons
+    assert answers[0].hit_ids
+    assert answers[1].reasons
     text = checkin.cusres(leg, answers, "REF1", dt.datetime(2026, 3, 14, 20, 0))
-    assert "BGM+962" in text and "ERC+1Z" in text and "ERC+0Z" in text and "ERC+2Z" in text
-    queue, total = travel.queue(hub, analyst.actor)
+    assert "BGM+962" in text
+    assert "ERC+1Z" in text
+    assert "ERC+0Z" in text
+    assert "ERC+2Z" in text
+    _queue, total = travel.queue(hub, analyst.actor)
     assert total >= 2  # the check-in hits wait for review like any other
 
 
@@ -233,13 +240,15 @@ def test_retention_masks_at_six_months_and_deletes_at_five_years(
     early = travel.retention_run(hub, admin.actor, dt.datetime(2026, 9, 1, tzinfo=dt.UTC))
     assert early.masked_passengers == 0
     later = travel.retention_run(hub, admin.actor, dt.datetime(2026, 9, 14, tzinfo=dt.UTC))
-    assert later.masked_passengers == 4 and later.masked_pnrs == 1  # Marie is held
+    assert later.masked_passengers == 4
+    assert later.masked_pnrs == 1
     people = {p.name for p in travel.manifest(hub, analyst.actor, stolen.flight_id).passengers}
     assert people == {"MASKED", "DUPONT:MARIE"}
     masked = next(
         p for p in travel.manifest(hub, analyst.actor, stolen.flight_id).passengers if p.masked
     )
-    assert masked.record.documents == () and masked.record.birth_date is None
+    assert masked.record.documents == ()
+    assert masked.record.birth_date is None
     assert travel.run_checks(hub, analyst.actor).flights == 0  # masked flights are not re-checked
     # unmasking: a reason, someone else's approval, a logged read, a lapse
     req = travel.request_unmask(hub, analyst.actor, masked.id, "case 2026/9: associate of a hit")
@@ -254,11 +263,13 @@ def test_retention_masks_at_six_months_and_deletes_at_five_years(
     assert data["name"] != "MASKED"
     # five years on: everything goes except the held passenger
     final = travel.retention_run(hub, admin.actor, dt.datetime(2031, 3, 20, tzinfo=dt.UTC))
-    assert final.deleted_passengers == 4 and final.deleted_flights == 0
+    assert final.deleted_passengers == 4
+    assert final.deleted_flights == 0
     with hub.db.session() as s:
         left = list(s.scalars(select(TravelPassenger.name)))
         vault = s.scalar(select(func.count()).select_from(VaultItem))
-    assert left == ["DUPONT:MARIE"] and vault == 0
+    assert left == ["DUPONT:MARIE"]
+    assert vault == 0
 
 
 def test_retention_periods_are_settings(

@@ -77,13 +77,23 @@ class Settings(BaseSettings):
     )
     travel_delete_after_days: int = Field(
         1826,
-        description="Days after a flight when PNR and API data are deleted (Art. 12(4): five years).",
+        description="Days after a flight when PNR and API data are deleted "
+        "(Art. 12(4): five years).",
     )
     travel_unmask_hours: int = Field(
         72, description="Hours an approved unmask request stays open before it lapses."
     )
     travel_watchlist_threshold: float = Field(
         0.7, description="Score from which a watchlist match is a passenger hit."
+    )
+    travel_hub_airports: str = Field(
+        "IST,SAW,AMM,BEY,CAI,DXB,SHJ,DOH,ADD,NBO,MGQ,KBL,ISB,TUN,GZT,HTY",
+        description="Comma-separated transit hubs the risk rules' route attributes look for.",
+    )
+    travel_watch_countries: str = Field(
+        "SYR,IRQ,AFG,SOM,YEM,LBY,MLI,NER,BFA",
+        description="Comma-separated destination countries (ISO alpha-3) of the risk rules' "
+        "country-list attributes (areas of conflict, as the competent authority sets them).",
     )
     travel_watchlist_lists: str = Field(
         "", description="Comma-separated lists passengers are screened against (empty: all)."

@@ -41,16 +41,18 @@ def schedules() -> list[Schedule]:
     return sorted(out, key=lambda s: s.kind)
 
 
-def due(hub: Hub, now: dt.datetime | None = None, table: Sequence[Schedule] | None = None) -> list[Schedule]:
+def due(
+    hub: Hub, now: dt.datetime | None = None, table: Sequence[Schedule] | None = None
+) -> list[Schedule]:
     """The schedules whose last job was created at least ``every`` before ``now``."""
     now = now or utcnow()
     out = []
     with hub.db.session(readonly=True) as s:
         for sched in table if table is not None else schedules():
             busy = s.scalar(
-                select(func.count()).select_from(Job).where(
-                    Job.kind == sched.kind, Job.state.in_(("queued", "running"))
-                )
+                select(func.count())
+                .select_from(Job)
+                .where(Job.kind == sched.kind, Job.state.in_(("queued", "running")))
             )
             if busy:
                 continue
@@ -62,7 +64,9 @@ def due(hub: Hub, now: dt.datetime | None = None, table: Sequence[Schedule] | No
     return out
 
 
-def tick(hub: Hub, now: dt.datetime | None = None, table: Sequence[Schedule] | None = None) -> list[str]:
+def tick(
+    hub: Hub, now: dt.datetime | None = None, table: Sequence[Schedule] | None = None
+) -> list[str]:
     """Submit every due job; returns the job ids."""
     return [jobs.submit(hub, SCHEDULER, s.kind).id for s in due(hub, now, table)]
 
@@ -84,7 +88,7 @@ class Scheduler:
         while not self._stop.is_set():
             try:
                 tick(self.hub)
-            except Exception:  # noqa: BLE001 - the scheduler must outlive one failed tick
+            except Exception:
                 log.exception("scheduled jobs could not be submitted")
             self._stop.wait(self.interval_s)
 

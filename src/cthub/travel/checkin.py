@@ -24,13 +24,13 @@ from cthub.travel.checks import (
     CheckRun,
     Finding,
     Subject,
-    store_findings,
     document_findings,
     mrz_findings,
+    store_findings,
     watchlist_findings,
 )
-from cthub.travel.records import Leg, Message, Passenger
 from cthub.travel.models import TravelFile, TravelPassenger
+from cthub.travel.records import Leg, Message, Passenger
 from cthub.travel.store import StoredFile, passenger_key, store_message
 
 #: Directive codes (ERC) of the answer: WCO/IATA/ICAO CUSRES usage seen in carrier systems.
@@ -55,7 +55,9 @@ def directive_for(findings: list[Finding]) -> tuple[str, list[str]]:
     refuse = [
         f.explanation
         for f in findings
-        if f.check == "document" and f.details.get("exact") and f.details.get("status") in REFUSING_STATUSES
+        if f.check == "document"
+        and f.details.get("exact")
+        and f.details.get("status") in REFUSING_STATUSES
     ]
     if refuse:
         return NO_BOARD, refuse
@@ -65,7 +67,9 @@ def directive_for(findings: list[Finding]) -> tuple[str, list[str]]:
     return BOARD, []
 
 
-def check_in(hub: Hub, actor: Actor, flight: Leg, passengers: list[Passenger]) -> list[CheckinAnswer]:
+def check_in(
+    hub: Hub, actor: Actor, flight: Leg, passengers: list[Passenger]
+) -> list[CheckinAnswer]:
     """Check passengers of one flight at check-in and answer for each one."""
     if flight.departure is None:
         raise NotFound("The flight has no departure date.")
@@ -78,14 +82,32 @@ def check_in(hub: Hub, actor: Actor, flight: Leg, passengers: list[Passenger]) -
     except NotFound:
         found: dict[int, list[Finding]] = {}
     else:
-        found = watchlist_findings(hub, actor, screener, subjects, hub.settings.travel_watchlist_threshold)
+        found = watchlist_findings(
+            hub, actor, screener, subjects, hub.settings.travel_watchlist_threshold
+        )
     index = doclist.active_index(hub)
     departure = flight.departure.date()
     answers: list[CheckinAnswer] = []
     with hub.unit(actor, "travel.checkin") as u:
         stored = StoredFile("iapi", 0, "PAXLST")
-        msg = Message(kind="PAXLST", version="iAPI", flight=flight, legs=(flight,), passengers=tuple(passengers), interactive=True)
-        tf = TravelFile(org_id=actor.org_id, name="iapi", sha256="", size=0, kind="iAPI", messages=1, warnings=[], received_by=actor.name)
+        msg = Message(
+            kind="PAXLST",
+            version="iAPI",
+            flight=flight,
+            legs=(flight,),
+            passengers=tuple(passengers),
+            interactive=True,
+        )
+        tf = TravelFile(
+            org_id=actor.org_id,
+            name="iapi",
+            sha256="",
+            size=0,
+            kind="iAPI",
+            messages=1,
+            warnings=[],
+            received_by=actor.name,
+        )
         u.s.add(tf)
         u.s.flush()
         stored.file_id = tf.id
@@ -93,7 +115,9 @@ def check_in(hub: Hub, actor: Actor, flight: Leg, passengers: list[Passenger]) -
         u.s.flush()
         run = CheckRun()
         for i, p in enumerate(passengers):
-            findings = list(found.get(i, [])) + document_findings(index, p) + mrz_findings(p, departure)
+            findings = (
+                list(found.get(i, [])) + document_findings(index, p) + mrz_findings(p, departure)
+            )
             row = u.s.scalar(
                 select(TravelPassenger).where(
                     TravelPassenger.flight_id == flight_id,
@@ -101,11 +125,21 @@ def check_in(hub: Hub, actor: Actor, flight: Leg, passengers: list[Passenger]) -
                     TravelPassenger.key == passenger_key(p),
                 )
             )
-            assert row is not None
+            if row is None:  # pragma: no cover - stored just above in this transaction
+                raise NotFound("Passenger {ref} was not stored.", ref=p.ref)
             hits = store_findings(u.s, row, findings, run, {"watchlist", "document", "mrz"})
             u.s.flush()
             code, reasons = directive_for(findings)
-            answers.append(CheckinAnswer(p.ref or f"P{row.id}", p.name, code, DIRECTIVES[code], reasons, [h.id for h in hits]))
+            answers.append(
+                CheckinAnswer(
+                    p.ref or f"P{row.id}",
+                    p.name,
+                    code,
+                    DIRECTIVES[code],
+                    reasons,
+                    [h.id for h in hits],
+                )
+            )
         u.audit(
             "flight",
             flight_id,
@@ -140,7 +174,9 @@ def cusres(flight: Leg, answers: list[CheckinAnswer], reference: str, now: dt.da
     segs.append(f"LOC+87+{_esc(flight.destination)}")
     for a in answers:
         segs += ["ERP+2", f"RFF+ABO:{_esc(a.passenger_ref)[:35]}", f"ERC+{a.code}"]
-        text = {BOARD: "OK TO BOARD", NO_BOARD: "DO NOT BOARD", CONTACT: "CONTACT AUTHORITY"}[a.code]
+        text = {BOARD: "OK TO BOARD", NO_BOARD: "DO NOT BOARD", CONTACT: "CONTACT AUTHORITY"}[
+            a.code
+        ]
         segs.append(f"FTX+AAP+++{_esc(text)}")
     count = len(segs) - 2 + 1  # UNH..UNT inclusive
     segs.append(f"UNT+{count}+1")
@@ -148,4 +184,13 @@ def cusres(flight: Leg, answers: list[CheckinAnswer], reference: str, now: dt.da
     return "'".join(segs) + "'"
 
 
-__all__ = ["BOARD", "CONTACT", "DIRECTIVES", "NO_BOARD", "CheckinAnswer", "check_in", "cusres", "directive_for"]
+__all__ = [
+    "BOARD",
+    "CONTACT",
+    "DIRECTIVES",
+    "NO_BOARD",
+    "CheckinAnswer",
+    "check_in",
+    "cusres",
+    "directive_for",
+]

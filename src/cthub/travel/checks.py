@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from cthub.core.config import Settings
 from cthub.core.db import utcnow
 from cthub.core.errors import NotFound
 from cthub.core.hub import Hub
@@ -26,7 +27,7 @@ from cthub.core.policy import Actor
 from cthub.screening import Query, Screener, cached_screener, screen
 from cthub.travel import codec, doclist, rulestore
 from cthub.travel.documents import DocumentIndex
-from cthub.travel.facts import FactContext, passenger_facts
+from cthub.travel.facts import CrossIndex, FactContext, passenger_facts
 from cthub.travel.models import Flight, Pnr, TravelHit, TravelPassenger
 from cthub.travel.records import Leg, Message, Passenger
 from cthub.travel.records import Pnr as PnrRecord
@@ -191,9 +192,7 @@ def mrz_findings(p: Passenger, departure: dt.date) -> list[Finding]:
         number = doc.number.upper()
         where = f"{doc.type or 'document'} {number}"
         if doc.expiry and doc.expiry < departure:
-            out.append(
-                Finding("mrz", "expiry", number, 0.5, f"{where} expired on {doc.expiry}")
-            )
+            out.append(Finding("mrz", "expiry", number, 0.5, f"{where} expired on {doc.expiry}"))
         if number and not _DOC_CHARS.match(number):
             out.append(
                 Finding(
@@ -210,7 +209,9 @@ def mrz_findings(p: Passenger, departure: dt.date) -> list[Finding]:
             )
         if doc.issued and doc.issued > departure:
             out.append(
-                Finding("mrz", "dates", number, 0.3, f"{where} issued {doc.issued} after the flight")
+                Finding(
+                    "mrz", "dates", number, 0.3, f"{where} issued {doc.issued} after the flight"
+                )
             )
     if p.birth_date and p.birth_date > departure:
         out.append(
@@ -220,7 +221,9 @@ def mrz_findings(p: Passenger, departure: dt.date) -> list[Finding]:
 
 
 def _name_key(p: Passenger) -> str:
-    return re.sub(r"[^A-Z]", "", p.surname.upper()) + "|" + re.sub(r"[^A-Z]", "", p.given.upper())[:1]
+    return (
+        re.sub(r"[^A-Z]", "", p.surname.upper()) + "|" + re.sub(r"[^A-Z]", "", p.given.upper())[:1]
+    )
 
 
 def subjects_of(s: Session, flights: Iterable[Flight]) -> list[tuple[TravelPassenger, Subject]]:
@@ -230,10 +233,10 @@ def subjects_of(s: Session, flights: Iterable[Flight]) -> list[tuple[TravelPasse
     by_id = {f.id: f for f in flights}
     pnrs: dict[tuple[int, str], PnrRecord] = {}
     pnr_by_row: dict[int, PnrRecord] = {}
-    for row in s.scalars(select(Pnr).where(Pnr.flight_id.in_(by_id))):
-        rec = codec.load(PnrRecord, row.data)
-        pnrs[(row.flight_id, row.locator)] = rec
-        pnr_by_row[row.id] = rec
+    for pnr_row in s.scalars(select(Pnr).where(Pnr.flight_id.in_(by_id))):
+        booking = codec.load(PnrRecord, pnr_row.data)
+        pnrs[(pnr_row.flight_id, pnr_row.locator)] = booking
+        pnr_by_row[pnr_row.id] = booking
     rows = list(
         s.scalars(
             select(TravelPassenger)
@@ -242,7 +245,6 @@ def subjects_of(s: Session, flights: Iterable[Flight]) -> list[tuple[TravelPasse
         )
     )
     api_names: dict[int, set[str]] = defaultdict(set)
-    api_locators: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     out: list[tuple[TravelPassenger, Subject]] = []
     for row in rows:
         f = by_id[row.flight_id]
@@ -251,8 +253,6 @@ def subjects_of(s: Session, flights: Iterable[Flight]) -> list[tuple[TravelPasse
         rec = codec.load(Passenger, row.data)
         if row.source == "api":
             api_names[f.id].add(_name_key(rec))
-            if row.pnr_locator:
-                api_locators[f.id][row.pnr_locator].append(len(out))
             pnr = pnrs.get((f.id, row.pnr_locator)) if row.pnr_locator else None
         else:
             if _name_key(rec) in api_names[f.id]:
@@ -307,7 +307,9 @@ def store_findings(
     return kept
 
 
-def _chosen_flights(s: Session, orgs: set[int] | None, flight_ids: Sequence[int] | None) -> list[Flight]:
+def _chosen_flights(
+    s: Session, orgs: set[int] | None, flight_ids: Sequence[int] | None
+) -> list[Flight]:
     stmt = select(Flight).where(Flight.masked_at.is_(None))
     if orgs is not None:
         stmt = stmt.where(Flight.org_id.in_(orgs))
@@ -323,12 +325,61 @@ def _chosen_flights(s: Session, orgs: set[int] | None, flight_ids: Sequence[int]
     return found
 
 
-def rule_context(subjects: Sequence[Subject], hit_people: set[int], doc_people: set[int]) -> FactContext:
-    """The context the rules see: which subjects (by row id) have watchlist or document hits."""
-    return FactContext(watchlist_hits=frozenset(hit_people), document_hits=frozenset(doc_people))
+def rule_context(
+    settings: Settings,
+    subjects: Sequence[Subject],
+    hit_people: set[int],
+    doc_people: set[int],
+    push_counts: Mapping[str, int] | None = None,
+) -> FactContext:
+    """What the rules see beyond the records: hubs and the country list (settings), who has a
+    watchlist or document hit, booking groups (co-travellers share a flight and a locator) and
+    one index of every PNR checked together (shared cards and contacts)."""
+    groups: dict[Hashable, Hashable] = {
+        s.row_id: (
+            s.flight_id,
+            s.record.pnr_locator or (s.pnr.locator if s.pnr else f"#{s.row_id}"),
+        )
+        for s in subjects
+    }
+    hit_locators = frozenset(
+        s.record.pnr_locator or (s.pnr.locator if s.pnr else "")
+        for s in subjects
+        if s.row_id in hit_people
+    ) - {""}
+    pnrs = {id(s.pnr): s.pnr for s in subjects if s.pnr is not None}
+    return FactContext(
+        now=utcnow().replace(tzinfo=None),
+        hubs=frozenset(split_codes(settings.travel_hub_airports)),
+        destination_countries=frozenset(split_codes(settings.travel_watch_countries)),
+        watchlist_hits=frozenset(hit_people),
+        document_hits=frozenset(doc_people),
+        groups=groups,
+        hit_locators=hit_locators,
+        push_counts=dict(push_counts or {}),
+        index=CrossIndex.build(pnrs.values()),
+    )
 
 
-def rule_findings(rules: RuleSet, subjects: Sequence[Subject], context: FactContext) -> dict[int, list[Finding]]:
+def push_counts(s: Session, flight_ids: Sequence[int]) -> dict[str, int]:
+    """PNR locator -> how many pushes (versions) were received, over these flights."""
+    if not flight_ids:
+        return {}
+    rows = s.execute(
+        select(Pnr.locator, func.max(Pnr.version))
+        .where(Pnr.flight_id.in_(flight_ids))
+        .group_by(Pnr.locator)
+    )
+    return {locator: int(n) for locator, n in rows}
+
+
+def split_codes(text: str) -> list[str]:
+    return [c.strip().upper() for c in text.split(",") if c.strip()]
+
+
+def rule_findings(
+    rules: RuleSet, subjects: Sequence[Subject], context: FactContext
+) -> dict[int, list[Finding]]:
     rows = [
         passenger_facts(
             Message(kind="PNRGOV" if s.pnr else "PAXLST", version="", flight=s.flight, legs=s.legs),
@@ -366,6 +417,7 @@ def run_checks(
     with hub.unit(actor, "travel.check") as u:
         flights = _chosen_flights(u.s, u.visible_orgs(), flight_ids)
         pairs = subjects_of(u.s, flights)
+        pushes = push_counts(u.s, [f.id for f in flights])
         for s in u.s.scalars(select(Flight).where(Flight.id.in_([f.id for f in flights]))):
             u.s.expunge(s)
     subjects = [p[1] for p in pairs]
@@ -384,20 +436,30 @@ def run_checks(
     index = doclist.active_index(hub) if "document" in wanted else None
     if "document" in wanted and index is None:
         run.skipped.append("document: no lost/stolen document list is loaded")
-    for i, s in enumerate(subjects):
+    for i, subject in enumerate(subjects):
         if index is not None:
-            found[i].extend(document_findings(index, s.record))
+            found[i].extend(document_findings(index, subject.record))
         if "mrz" in wanted:
-            departure = s.flight.departure.date() if s.flight.departure else dt.date.today()
-            found[i].extend(mrz_findings(s.record, departure))
+            leg = subject.flight
+            departure = leg.departure.date() if leg.departure else dt.date.today()
+            found[i].extend(mrz_findings(subject.record, departure))
     if "rule" in wanted and subjects:
         ruleset = rulestore.active_ruleset(hub, actor)
         if ruleset is None:
             run.skipped.append("rule: no active risk rule")
         else:
-            watched = {subjects[i].row_id for i, fs in found.items() if any(f.check == "watchlist" for f in fs)}
-            docs = {subjects[i].row_id for i, fs in found.items() if any(f.check == "document" and f.details.get("exact") for f in fs)}
-            for i, fs in rule_findings(ruleset, subjects, rule_context(subjects, watched, docs)).items():
+            watched = {
+                subjects[i].row_id
+                for i, fs in found.items()
+                if any(f.check == "watchlist" for f in fs)
+            }
+            docs = {
+                subjects[i].row_id
+                for i, fs in found.items()
+                if any(f.check == "document" and f.details.get("exact") for f in fs)
+            }
+            context = rule_context(hub.settings, subjects, watched, docs, pushes)
+            for i, fs in rule_findings(ruleset, subjects, context).items():
                 found[i].extend(fs)
     with hub.unit(actor, "travel.check") as u:
         labels = {f.id: f"{f.carrier}{f.number}/{f.departure_date:%Y-%m-%d}" for f in flights}

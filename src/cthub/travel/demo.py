@@ -39,14 +39,16 @@ def load_demo(hub: Hub, actor: Actor) -> dict[str, Any]:
         if (p := synthetic.listed_from_properties("un", v.ref, v.schema, v.properties)) is not None
         and p.documents
     ]
-    rng = random.Random(7)
+    rng = random.Random(7)  # noqa: S311 - synthetic demo data
     planted = rng.sample(people, min(PLANTED, len(people)))
     today = dt.date.today()
     day = synthetic.generate_day(today, passengers=1_200, planted=planted, seed=7, with_pnr=False)
     stored = 0
     for i, msg in enumerate(day.messages):
         text = synthetic.paxlst(msg, control=i + 1)
-        service.ingest(hub, officer, f"demo-{msg.flight.carrier}{msg.flight.number}.edi", text.encode())
+        service.ingest(
+            hub, officer, f"demo-{msg.flight.carrier}{msg.flight.number}.edi", text.encode()
+        )
         stored += len(msg.passengers)
     if not doclist.versions(hub, actor):
         stolen = [(p.documents[0], p.nationality) for p in planted[:2] if p.documents]

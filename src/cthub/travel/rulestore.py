@@ -21,7 +21,7 @@ from cthub.core.errors import InvalidInput, NotFound
 from cthub.core.hub import Hub
 from cthub.core.policy import Actor
 from cthub.travel import rules as rules_mod
-from cthub.travel.models import Flight, TravelRule
+from cthub.travel.models import TravelRule
 from cthub.travel.rules import Rule, RuleSet
 
 LIBRARY_AUTHOR = "system:library"
@@ -49,7 +49,9 @@ def parse_text(text: str, source: str) -> dict[str, Any]:
             problem=str(exc).splitlines()[0][:200],
         ) from exc
     if not isinstance(data, dict):
-        raise InvalidInput("{file}: a rule must be a mapping with name and conditions.", file=source)
+        raise InvalidInput(
+            "{file}: a rule must be a mapping with name and conditions.", file=source
+        )
     return data
 
 
@@ -86,11 +88,15 @@ def ensure_library(s: Session) -> None:
 def _latest(s: Session, org_id: int | None) -> dict[str, TravelRule]:
     """Newest version of each rule the organisation uses (its own over the library's)."""
     found: dict[str, TravelRule] = {}
-    for row in s.scalars(select(TravelRule).where(TravelRule.org_id.is_(None)).order_by(TravelRule.version)):
+    for row in s.scalars(
+        select(TravelRule).where(TravelRule.org_id.is_(None)).order_by(TravelRule.version)
+    ):
         found[row.name] = row
     if org_id is not None:
         own: dict[str, TravelRule] = {}
-        for row in s.scalars(select(TravelRule).where(TravelRule.org_id == org_id).order_by(TravelRule.version)):
+        for row in s.scalars(
+            select(TravelRule).where(TravelRule.org_id == org_id).order_by(TravelRule.version)
+        ):
             own[row.name] = row
         found.update(own)
     return found
@@ -154,7 +160,9 @@ def rule_save(
         latest = u.s.scalar(
             select(func.max(TravelRule.version)).where(
                 TravelRule.name == rule.name,
-                TravelRule.org_id.is_(None) if actor.org_id is None else TravelRule.org_id == actor.org_id,
+                TravelRule.org_id.is_(None)
+                if actor.org_id is None
+                else TravelRule.org_id == actor.org_id,
             )
         )
         base = _latest(u.s, actor.org_id).get(rule.name)
@@ -170,7 +178,11 @@ def rule_save(
         )
         u.s.add(row)
         u.s.flush()
-        u.audit("travel_rule", f"{rule.name} v{version}", details={"note": note[:200], "source": source[:200]})
+        u.audit(
+            "travel_rule",
+            f"{rule.name} v{version}",
+            details={"note": note[:200], "source": source[:200]},
+        )
         view = _view(row)
     return view
 
@@ -218,9 +230,7 @@ def rule_test(hub: Hub, actor: Actor, rule: str, flight_ids: list[int] | None = 
     """Run one rule (a stored name or a YAML/JSON file) over stored passengers; store nothing."""
     from pathlib import Path
 
-    from cthub.travel.checks import _chosen_flights, subjects_of
-    from cthub.travel.facts import FactContext
-    from cthub.travel.checks import rule_findings
+    from cthub.travel.checks import _chosen_flights, rule_context, rule_findings, subjects_of
 
     path = Path(rule)
     with hub.unit(actor, "travel.read") as u:
@@ -236,13 +246,18 @@ def rule_test(hub: Hub, actor: Actor, rule: str, flight_ids: list[int] | None = 
         flights = _chosen_flights(u.s, u.visible_orgs(), flight_ids)
         subjects = [p[1] for p in subjects_of(u.s, flights)]
         labels = {f.id: f"{f.carrier}{f.number}/{f.departure_date:%Y-%m-%d}" for f in flights}
-        found = rule_findings(rules_mod.compile_rules([parsed]), subjects, FactContext())
+        context = rule_context(hub.settings, subjects, set(), set())
+        found = rule_findings(rules_mod.compile_rules([parsed]), subjects, context)
         samples = [
             f"{labels[subjects[i].flight_id]} {subjects[i].record.name}: {f.explanation}"
             for i, fs in sorted(found.items())
             for f in fs
         ][:50]
-        u.audit("travel_rule", parsed.name, details={"test": True, "hits": len(found), "rows": len(subjects)})
+        u.audit(
+            "travel_rule",
+            parsed.name,
+            details={"test": True, "hits": len(found), "rows": len(subjects)},
+        )
     return RuleTest(parsed.name, parsed.version, len(subjects), len(found), samples)
 
 

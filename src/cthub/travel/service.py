@@ -9,6 +9,7 @@ organisations that shared ``passenger_data`` with it).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from cthub.core.errors import NotFound
+from cthub.core.errors import InvalidInput, NotFound
 from cthub.core.hub import Hub, Unit
 from cthub.core.policy import Actor
 from cthub.travel import codec
@@ -99,7 +100,9 @@ def _counts(s: Session, flight_ids: list[int]) -> dict[str, dict[int, int]]:
     ):
         out["passengers"][fid] = n
     for fid, n in s.execute(
-        select(Pnr.flight_id, func.count()).where(Pnr.flight_id.in_(flight_ids)).group_by(Pnr.flight_id)
+        select(Pnr.flight_id, func.count())
+        .where(Pnr.flight_id.in_(flight_ids))
+        .group_by(Pnr.flight_id)
     ):
         out["pnrs"][fid] = n
     for fid, state, n in s.execute(
@@ -135,6 +138,21 @@ def _flight_views(s: Session, flights: list[Flight]) -> list[FlightView]:
     ]
 
 
+_DESIGNATOR = re.compile(r"^([A-Z0-9]{2}[A-Z]?)(\d{1,5}[A-Z]?)$")
+
+
+def split_designator(text: str) -> tuple[str, str]:
+    """``XY0123`` -> ``("XY", "123")``: carrier code and flight number without padding zeros."""
+    code = text.strip().upper().replace(" ", "")
+    m = _DESIGNATOR.match(code)
+    if not m:
+        raise InvalidInput(
+            "{value} is not a flight designator.", hint="For example XY0123.", value=text
+        )
+    carrier, number = m.group(1), m.group(2)
+    return carrier, number.lstrip("0") or number
+
+
 def flights(
     hub: Hub,
     actor: Actor,
@@ -148,11 +166,13 @@ def flights(
         if day is not None:
             stmt = stmt.where(Flight.departure_date == day)
         if designator:
-            code = designator.strip().upper().replace(" ", "")
-            stmt = stmt.where((Flight.carrier + Flight.number) == code)
+            carrier, number = split_designator(designator)
+            stmt = stmt.where(Flight.carrier == carrier, Flight.number == number)
         rows = list(
             u.s.scalars(
-                stmt.order_by(Flight.departure_date.desc(), Flight.departure, Flight.id).limit(limit)
+                stmt.order_by(Flight.departure_date.desc(), Flight.departure, Flight.id).limit(
+                    limit
+                )
             )
         )
         views = _flight_views(u.s, rows)
@@ -236,9 +256,7 @@ def manifest(hub: Hub, actor: Actor, flight_id: int) -> Manifest:
             counts[pid][1] += n
             if state == "open":
                 counts[pid][0] += n
-        people = [
-            passenger_view(r, *counts.get(r.id, [0, 0])) for r in passenger_rows(u.s, [f.id])
-        ]
+        people = [passenger_view(r, *counts.get(r.id, [0, 0])) for r in passenger_rows(u.s, [f.id])]
         view = _flight_views(u.s, [f])[0]
         u.audit("flight", f.id, org_id=f.org_id)
     return Manifest(view, list(f.legs or []), people)
@@ -311,7 +329,9 @@ def co_travellers(
                     out.setdefault(p.id, CoTraveller(p.id, p.name, "contact", sorted(shared)[0]))
                 elif cards:
                     card = sorted(cards, key=str)[0]
-                    out.setdefault(p.id, CoTraveller(p.id, p.name, "payment", f"{card[0]} {card[1]}"))
+                    out.setdefault(
+                        p.id, CoTraveller(p.id, p.name, "payment", f"{card[0]} {card[1]}")
+                    )
     if me.seat:
         near = _seat_neighbours(me.seat)
         for p in others:

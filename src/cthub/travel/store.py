@@ -19,7 +19,7 @@ from cthub.core.db import utcnow
 from cthub.core.errors import InvalidInput
 from cthub.travel import codec
 from cthub.travel.models import Flight, Pnr, PnrVersion, TravelFile, TravelPassenger
-from cthub.travel.records import Leg, Message, ParseResult, Passenger
+from cthub.travel.records import FlightKey, Leg, Message, ParseResult, Passenger
 from cthub.travel.records import Pnr as PnrRecord
 
 #: Warnings kept per file in the store (the CLI prints them all).
@@ -54,6 +54,10 @@ def passenger_key(p: Passenger, locator: str = "") -> str:
 
 def _flight_for(s: Session, org_id: int | None, leg: Leg, file: str) -> Flight:
     key = leg.key
+    if key is not None:  # carriers pad flight numbers (0123); the parsers strip the zeros
+        key = FlightKey(
+            key.carrier, key.number.lstrip("0") or key.number, key.departure_date, key.origin
+        )
     if key is None:
         raise InvalidInput(
             "{file}: the flight {flight} has no departure date.",
@@ -169,7 +173,9 @@ def _store_pnr(
         row.data = data
         row.updated_at = utcnow()
         s.add(
-            PnrVersion(pnr_id=row.id, version=row.version, file_id=file_id, data=data, changes=delta)
+            PnrVersion(
+                pnr_id=row.id, version=row.version, file_id=file_id, data=data, changes=delta
+            )
         )
         result.pnr_versions += 1
     result.pnrs += 1
@@ -178,9 +184,7 @@ def _store_pnr(
         result.passengers += 1
 
 
-def _store_manifest(
-    s: Session, flight: Flight, people: tuple[Passenger, ...], file_id: int
-) -> int:
+def _store_manifest(s: Session, flight: Flight, people: tuple[Passenger, ...], file_id: int) -> int:
     """Merge a manifest into the flight: new travellers inserted in bulk, known ones updated."""
     existing = {
         r.key: r
@@ -219,7 +223,9 @@ def _store_manifest(
     return len(people)
 
 
-def store_message(s: Session, org_id: int | None, msg: Message, file: str, result: StoredFile) -> int:
+def store_message(
+    s: Session, org_id: int | None, msg: Message, file: str, result: StoredFile
+) -> int:
     flight = _flight_for(s, org_id, msg.flight, file)
     _merge_legs(flight, msg.legs or (msg.flight,))
     if msg.passengers:
@@ -270,4 +276,11 @@ def departure_of(flight: Flight) -> dt.datetime:
     return flight.departure or dt.datetime.combine(flight.departure_date, dt.time())
 
 
-__all__ = ["StoredFile", "changes", "departure_of", "passenger_key", "store_message", "store_result"]
+__all__ = [
+    "StoredFile",
+    "changes",
+    "departure_of",
+    "passenger_key",
+    "store_message",
+    "store_result",
+]

@@ -22,27 +22,185 @@ from dataclasses import dataclass, field
 from cthub.core.model import country_code
 from cthub.travel.records import Leg, Message, Passenger, Payment, Pnr, TravelDocument
 
-GIVEN = (
-    "MOHAMMED AHMED ALI OMAR HASSAN HUSSEIN IBRAHIM YUSUF ABDULLAH KHALID MAHMOUD MUSTAFA SAID "
-    "ABDUL RAHMAN SALEH TARIQ HAMZA BILAL IMRAN ASIF FAISAL NASIR ZAID AMIR KARIM RASHID "
-    "FATIMA AISHA MARYAM KHADIJA ZAINAB LAYLA NOOR HALIMA AMINA SAMIRA "
-    "ABDI FARAH HODAN SAHRA MOHAMUD ABDIRAHMAN "
-    "JOHN JAMES DAVID MICHAEL PETER ANNA MARIA ELENA SOFIA LUCAS THOMAS PAUL MARK SARAH EMMA "
-    "OLGA IVAN SERGEI DMITRI NATALIA "
-    "WEI LI JUN MIN HUI YAN KENJI HIROSHI YUKI MINH LINH"
-).split()
-SURNAMES = (
-    "KHAN AHMED ALI HASSAN HUSSAIN RAHMAN MALIK SHEIKH QURESHI SIDDIQUI ABBAS HAIDER "
-    "AL-MASRI AL-HASHIMI AL-AHMAD HADDAD NASSER SALEM MANSOUR KHALIL YOUSEF AZIZ "
-    "OMAR ABDULLAH IBRAHIM MOHAMED WARSAME MOHAMUD FARAH HIRSI ADEN "
-    "SMITH JONES BROWN MILLER WILSON SILVA SANTOS GARCIA MARTIN MULLER SCHMIDT ROSSI DUBOIS "
-    "IVANOV PETROV POPOV KOVAC NOWAK "
-    "WANG ZHANG LIU CHEN TANAKA SATO NGUYEN TRAN PARK KIM LEE"
-).split()
-NATIONALITIES = (
-    "GBR FRA DEU ITA ESP NLD SWE POL TUR JOR EGY SAU ARE PAK IND BGD AFG IRQ SYR LBN SOM KEN ETH "
-    "NGA MAR TUN DZA USA CAN BRA CHN JPN KOR VNM IDN MYS PHL RUS UKR"
-).split()
+GIVEN = [
+    "MOHAMMED",
+    "AHMED",
+    "ALI",
+    "OMAR",
+    "HASSAN",
+    "HUSSEIN",
+    "IBRAHIM",
+    "YUSUF",
+    "ABDULLAH",
+    "KHALID",
+    "MAHMOUD",
+    "MUSTAFA",
+    "SAID",
+    "ABDUL",
+    "RAHMAN",
+    "SALEH",
+    "TARIQ",
+    "HAMZA",
+    "BILAL",
+    "IMRAN",
+    "ASIF",
+    "FAISAL",
+    "NASIR",
+    "ZAID",
+    "AMIR",
+    "KARIM",
+    "RASHID",
+    "FATIMA",
+    "AISHA",
+    "MARYAM",
+    "KHADIJA",
+    "ZAINAB",
+    "LAYLA",
+    "NOOR",
+    "HALIMA",
+    "AMINA",
+    "SAMIRA",
+    "ABDI",
+    "FARAH",
+    "HODAN",
+    "SAHRA",
+    "MOHAMUD",
+    "ABDIRAHMAN",
+    "JOHN",
+    "JAMES",
+    "DAVID",
+    "MICHAEL",
+    "PETER",
+    "ANNA",
+    "MARIA",
+    "ELENA",
+    "SOFIA",
+    "LUCAS",
+    "THOMAS",
+    "PAUL",
+    "MARK",
+    "SARAH",
+    "EMMA",
+    "OLGA",
+    "IVAN",
+    "SERGEI",
+    "DMITRI",
+    "NATALIA",
+    "WEI",
+    "LI",
+    "JUN",
+    "MIN",
+    "HUI",
+    "YAN",
+    "KENJI",
+    "HIROSHI",
+    "YUKI",
+    "MINH",
+    "LINH",
+]
+SURNAMES = [
+    "KHAN",
+    "AHMED",
+    "ALI",
+    "HASSAN",
+    "HUSSAIN",
+    "RAHMAN",
+    "MALIK",
+    "SHEIKH",
+    "QURESHI",
+    "SIDDIQUI",
+    "ABBAS",
+    "HAIDER",
+    "AL-MASRI",
+    "AL-HASHIMI",
+    "AL-AHMAD",
+    "HADDAD",
+    "NASSER",
+    "SALEM",
+    "MANSOUR",
+    "KHALIL",
+    "YOUSEF",
+    "AZIZ",
+    "OMAR",
+    "ABDULLAH",
+    "IBRAHIM",
+    "MOHAMED",
+    "WARSAME",
+    "MOHAMUD",
+    "FARAH",
+    "HIRSI",
+    "ADEN",
+    "SMITH",
+    "JONES",
+    "BROWN",
+    "MILLER",
+    "WILSON",
+    "SILVA",
+    "SANTOS",
+    "GARCIA",
+    "MARTIN",
+    "MULLER",
+    "SCHMIDT",
+    "ROSSI",
+    "DUBOIS",
+    "IVANOV",
+    "PETROV",
+    "POPOV",
+    "KOVAC",
+    "NOWAK",
+    "WANG",
+    "ZHANG",
+    "LIU",
+    "CHEN",
+    "TANAKA",
+    "SATO",
+    "NGUYEN",
+    "TRAN",
+    "PARK",
+    "KIM",
+    "LEE",
+]
+NATIONALITIES = [
+    "GBR",
+    "FRA",
+    "DEU",
+    "ITA",
+    "ESP",
+    "NLD",
+    "SWE",
+    "POL",
+    "TUR",
+    "JOR",
+    "EGY",
+    "SAU",
+    "ARE",
+    "PAK",
+    "IND",
+    "BGD",
+    "AFG",
+    "IRQ",
+    "SYR",
+    "LBN",
+    "SOM",
+    "KEN",
+    "ETH",
+    "NGA",
+    "MAR",
+    "TUN",
+    "DZA",
+    "USA",
+    "CAN",
+    "BRA",
+    "CHN",
+    "JPN",
+    "KOR",
+    "VNM",
+    "IDN",
+    "MYS",
+    "PHL",
+    "RUS",
+    "UKR",
+]
 #: Transliteration variants a passport may use for a listed spelling (and back).
 VARIANTS = {
     "MUHAMMAD": ("MOHAMMED", "MOHAMED", "MOHAMMAD", "MUHAMMED"),
@@ -102,7 +260,9 @@ class Day:
     passengers: int = 0
 
 
-def listed_from_properties(list_name: str, ref: str, schema: str, props: dict[str, list[str]]) -> Listed | None:
+def listed_from_properties(
+    list_name: str, ref: str, schema: str, props: dict[str, list[str]]
+) -> Listed | None:
     """A ``Listed`` from a list entry's properties (persons only)."""
     if schema != "Person":
         return None
@@ -156,7 +316,9 @@ def _doc_number(rng: random.Random) -> str:
 
 def _passport_name(rng: random.Random, name: str) -> tuple[str, str]:
     tokens = [t for t in _ascii(name).split() if t]
-    tokens = [rng.choice(VARIANTS[t]) if t in VARIANTS and rng.random() < 0.5 else t for t in tokens]
+    tokens = [
+        rng.choice(VARIANTS[t]) if t in VARIANTS and rng.random() < 0.5 else t for t in tokens
+    ]
     if len(tokens) >= 4 and rng.random() < 0.4:
         del tokens[rng.randrange(1, len(tokens) - 1)]
     if len(tokens) == 1:
@@ -169,7 +331,9 @@ def _background(rng: random.Random, ref: str, locator: str, seat: str, day: dt.d
     given = rng.choice(GIVEN) + (f" {rng.choice(GIVEN)}" if rng.random() < 0.3 else "")
     nat = rng.choice(NATIONALITIES)
     born = day - dt.timedelta(days=rng.randrange(365 * 2, 365 * 80))
-    doc = TravelDocument("P", _doc_number(rng), nat, day + dt.timedelta(days=rng.randrange(30, 3650)))
+    doc = TravelDocument(
+        "P", _doc_number(rng), nat, day + dt.timedelta(days=rng.randrange(30, 3650))
+    )
     return Passenger(
         name=f"{surname}:{given}",
         surname=surname,
@@ -184,7 +348,9 @@ def _background(rng: random.Random, ref: str, locator: str, seat: str, day: dt.d
     )
 
 
-def _planted(rng: random.Random, person: Listed, ref: str, locator: str, seat: str, day: dt.date) -> Passenger:
+def _planted(
+    rng: random.Random, person: Listed, ref: str, locator: str, seat: str, day: dt.date
+) -> Passenger:
     surname, given = _passport_name(rng, rng.choice(person.names))
     nat = person.nationality or rng.choice(NATIONALITIES)
     number = person.documents[0] if person.documents and rng.random() < 0.5 else _doc_number(rng)
@@ -218,10 +384,12 @@ def generate_day(
     with_pnr: bool = True,
 ) -> Day:
     """A day of flights carrying ``passengers`` travellers, each ``planted`` person once."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - synthetic data, not secrets
     out = Day()
     flights = max(1, -(-passengers // per_flight))
-    plant_at = dict(zip(rng.sample(range(passengers), min(len(planted), passengers)), planted, strict=False))
+    plant_at = dict(
+        zip(rng.sample(range(passengers), min(len(planted), passengers)), planted, strict=False)
+    )
     n = 0
     for f in range(flights):
         carrier, origin, dest = ROUTES[f % len(ROUTES)]
@@ -252,8 +420,20 @@ def generate_day(
             if with_pnr:
                 created = dep - dt.timedelta(hours=rng.choice((6, 20, 50, 200, 700, 2000)))
                 one_way = rng.random() < 0.3
-                back = Leg(carrier, f"{int(number) + 1:04d}", dest, origin, dep + dt.timedelta(days=rng.randrange(2, 30)))
-                pay = Payment("CA") if rng.random() < 0.1 else Payment("CC", "VI", "XXXXXXXXXXXX" + "".join(rng.choices(string.digits, k=4)))
+                back = Leg(
+                    carrier,
+                    f"{int(number) + 1:04d}",
+                    dest,
+                    origin,
+                    dep + dt.timedelta(days=rng.randrange(2, 30)),
+                )
+                pay = (
+                    Payment("CA")
+                    if rng.random() < 0.1
+                    else Payment(
+                        "CC", "VI", "XXXXXXXXXXXX" + "".join(rng.choices(string.digits, k=4))
+                    )
+                )
                 pnrs.append(
                     Pnr(
                         locator=locator,
@@ -261,7 +441,17 @@ def generate_day(
                         created=created,
                         ticketed=created + dt.timedelta(hours=1),
                         travellers=tuple(
-                            Passenger(name=f"{g.surname}/{g.given}", surname=g.surname, given=g.given, ref=g.ref, documents=g.documents, birth_date=g.birth_date, gender=g.gender, nationality=g.nationality, pnr_locator=locator)
+                            Passenger(
+                                name=f"{g.surname}/{g.given}",
+                                surname=g.surname,
+                                given=g.given,
+                                ref=g.ref,
+                                documents=g.documents,
+                                birth_date=g.birth_date,
+                                gender=g.gender,
+                                nationality=g.nationality,
+                                pnr_locator=locator,
+                            )
                             for g in group
                         ),
                         itinerary=(leg,) if one_way else (leg, back),
@@ -270,9 +460,21 @@ def generate_day(
                         agency=rng.choice(("WEB", "ONLINE TRAVEL", "CITY AGENCY")),
                     )
                 )
-        out.messages.append(Message(kind="PAXLST", version="D:05B", flight=leg, legs=(leg,), passengers=tuple(people), list_type="745", reference=f"{carrier}{number}/{day:%y%m%d}"))
+        out.messages.append(
+            Message(
+                kind="PAXLST",
+                version="D:05B",
+                flight=leg,
+                legs=(leg,),
+                passengers=tuple(people),
+                list_type="745",
+                reference=f"{carrier}{number}/{day:%y%m%d}",
+            )
+        )
         if with_pnr and pnrs:
-            out.messages.append(Message(kind="PNRGOV", version="13:1", flight=leg, legs=(leg,), pnrs=tuple(pnrs)))
+            out.messages.append(
+                Message(kind="PNRGOV", version="13:1", flight=leg, legs=(leg,), pnrs=tuple(pnrs))
+            )
         out.passengers += len(people)
     return out
 

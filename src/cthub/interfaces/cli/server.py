@@ -71,7 +71,7 @@ def serve(
         typer.echo(f"passenger data (travel): log in as border.officer with password: {border}")
     scheduler = schedule.Scheduler(hub).start()  # retention and other scheduled jobs
     try:
-            uvicorn.run(create_app(hub=hub), host=bind_host, port=bind_port, log_level="info")
+        uvicorn.run(create_app(hub=hub), host=bind_host, port=bind_port, log_level="info")
     finally:
         scheduler.stop()
 

@@ -41,11 +41,13 @@ app.add_typer(documents_app, name="documents")
 app.add_typer(rules_app, name="rules")
 app.add_typer(retention_app, name="retention")
 
-_FLIGHT = re.compile(r"^([A-Z0-9]{2,3}?)(\d{1,5}[A-Z]?)(?:/(\d{4}-\d{2}-\d{2}))?$")
+_FLIGHT = re.compile(r"^([A-Z0-9]{2}[A-Z]?\d{1,5}[A-Z]?)(?:/(\d{4}-\d{2}-\d{2}))?$")
 
 
 @app.command("ingest")
-def ingest_cmd(files: list[Path] = typer.Argument(..., help="PAXLST, PNRGOV or PNRGOV XML files")) -> None:
+def ingest_cmd(
+    files: list[Path] = typer.Argument(..., help="PAXLST, PNRGOV or PNRGOV XML files"),
+) -> None:
     """Parse and store each file (one transaction per file); print what it held and warnings."""
     hub = open_hub()
     failed = 0
@@ -56,7 +58,11 @@ def ingest_cmd(files: list[Path] = typer.Argument(..., help="PAXLST, PNRGOV or P
         except CthubError as exc:
             failed += 1
             hint = exc.render_hint()
-            err.print(f"error: {exc.render()}" + (f" ({hint})" if hint else ""), markup=False, highlight=False)
+            err.print(
+                f"error: {exc.render()}" + (f" ({hint})" if hint else ""),
+                markup=False,
+                highlight=False,
+            )
             continue
         s = result.stored
         typer.echo(
@@ -65,7 +71,10 @@ def ingest_cmd(files: list[Path] = typer.Argument(..., help="PAXLST, PNRGOV or P
             f"{len(result.warnings)} warnings"
         )
         for w in result.warnings:
-            typer.echo(f"  warning: {w.file} segment {w.segment} at byte {w.position} [{w.code}] {w.message}")
+            typer.echo(
+                f"  warning: {w.file} segment {w.segment} at byte {w.position} "
+                f"[{w.code}] {w.message}"
+            )
         totals["flights"] += len(s.flights)
         totals["passengers"] += s.passengers
         totals["pnrs"] += s.pnrs
@@ -80,7 +89,9 @@ def ingest_cmd(files: list[Path] = typer.Argument(..., help="PAXLST, PNRGOV or P
 
 def _flight_ids(flight: str | None, all_: bool) -> list[int] | None:
     if all_ == (flight is not None):
-        raise InvalidInput("Give either --flight ID or --all.", hint="For example --flight XY0123/2026-03-14.")
+        raise InvalidInput(
+            "Give either --flight ID or --all.", hint="For example --flight XY0123/2026-03-14."
+        )
     if flight is None:
         return None
     text = flight.strip().upper().replace(" ", "")
@@ -93,16 +104,23 @@ def _flight_ids(flight: str | None, all_: bool) -> list[int] | None:
             hint="Use the number from the flights list, or e.g. XY0123 or XY0123/2026-03-14.",
             value=flight,
         )
-    day = dt.date.fromisoformat(m.group(3)) if m.group(3) else None
-    found = flights(open_hub(), OPERATOR, day=day, designator=m.group(1) + m.group(2))
+    try:
+        day = dt.date.fromisoformat(m.group(2)) if m.group(2) else None
+    except ValueError as exc:
+        raise InvalidInput("--flight {value}: the date does not exist.", value=flight) from exc
+    found = flights(open_hub(), OPERATOR, day=day, designator=m.group(1))
     if not found:
-        raise NotFound("No flight {value} is stored.", hint="Ingest its API or PNR file first.", value=flight)
+        raise NotFound(
+            "No flight {value} is stored.", hint="Ingest its API or PNR file first.", value=flight
+        )
     return [f.id for f in found]
 
 
 @app.command("check")
 def check_cmd(
-    flight: str | None = typer.Option(None, "--flight", help="Flight id, or designator[/YYYY-MM-DD]"),
+    flight: str | None = typer.Option(
+        None, "--flight", help="Flight id, or designator[/YYYY-MM-DD]"
+    ),
     all_: bool = typer.Option(False, "--all", help="Every stored, unmasked flight"),
     fmt: Format = typer.Option(Format.table, "--format"),
     checks: str = typer.Option("watchlist,document,rule,mrz", "--checks", help="Comma-separated"),
@@ -113,7 +131,9 @@ def check_cmd(
     wanted = [c.strip() for c in checks.split(",") if c.strip()]
     bad = [c for c in wanted if c not in ("watchlist", "document", "rule", "mrz")]
     if bad:
-        raise InvalidInput("--checks: {value} is not watchlist, document, rule or mrz.", value=", ".join(bad))
+        raise InvalidInput(
+            "--checks: {value} is not watchlist, document, rule or mrz.", value=", ".join(bad)
+        )
     run = run_checks(hub, OPERATOR, ids, wanted)
     for note in run.skipped:
         err.print(f"skipped {note}", markup=False, highlight=False)
@@ -122,7 +142,18 @@ def check_cmd(
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(CHECK_COLUMNS)
         for r in rows:
-            writer.writerow([r.flight, r.passenger_ref, r.name, r.check, r.list, r.list_ref, f"{r.score:.4f}", r.explanation])
+            writer.writerow(
+                [
+                    r.flight,
+                    r.passenger_ref,
+                    r.name,
+                    r.check,
+                    r.list,
+                    r.list_ref,
+                    f"{r.score:.4f}",
+                    r.explanation,
+                ]
+            )
     else:
         emit(rows, CHECK_COLUMNS, fmt, title="passenger hits")
     err.print(
@@ -139,7 +170,11 @@ def hits_cmd(
 ) -> None:
     """The review queue."""
     items, total = queue(open_hub(), OPERATOR, state=state, limit=10_000)
-    emit(items, ("hit_id", "flight", "name", "check", "list_name", "list_ref", "score", "explanation"), fmt)
+    emit(
+        items,
+        ("hit_id", "flight", "name", "check", "list_name", "list_ref", "score", "explanation"),
+        fmt,
+    )
     err.print(f"{total} hits {state}", highlight=False)
 
 
@@ -156,7 +191,11 @@ def decide_cmd(
 
 
 @documents_app.command("load")
-def documents_load(path: Path = typer.Argument(..., help="CSV: document_number,issuing_country,document_type,status,reported_on")) -> None:
+def documents_load(
+    path: Path = typer.Argument(
+        ..., help="CSV: document_number,issuing_country,document_type,status,reported_on"
+    ),
+) -> None:
     """Load a new version of the lost/stolen document list (all or nothing)."""
     view = load_documents(open_hub(), OPERATOR, path)
     typer.echo(f"document list version {view.version}: {view.rows} documents ({view.file_name})")
@@ -165,15 +204,24 @@ def documents_load(path: Path = typer.Argument(..., help="CSV: document_number,i
 @rules_app.command("list")
 def rules_list(fmt: Format = typer.Option(Format.table, "--format")) -> None:
     """The active risk rules, newest version of each."""
-    emit(rule_list(open_hub(), OPERATOR), ("name", "version", "weight", "conditions", "active", "description"), fmt)
+    emit(
+        rule_list(open_hub(), OPERATOR),
+        ("name", "version", "weight", "conditions", "active", "description"),
+        fmt,
+    )
 
 
 @rules_app.command("add")
-def rules_add(path: Path = typer.Argument(..., help="A rule as YAML or JSON"), note: str = typer.Option("", "--note")) -> None:
+def rules_add(
+    path: Path = typer.Argument(..., help="A rule as YAML or JSON"),
+    note: str = typer.Option("", "--note"),
+) -> None:
     """Add a rule, or a new version of one (validated first)."""
     if not path.is_file():
         raise InvalidInput("{file} does not exist.", file=str(path))
-    view = rule_save(open_hub(), OPERATOR, path.read_text(encoding="utf-8"), note=note, source=str(path))
+    view = rule_save(
+        open_hub(), OPERATOR, path.read_text(encoding="utf-8"), note=note, source=str(path)
+    )
     typer.echo(f"rule {view.name} version {view.version}")
 
 
@@ -185,13 +233,17 @@ def rules_test(
     """Run one rule over stored passengers without storing hits; print its hits, explained."""
     ids = _flight_ids(flight, False) if flight else None
     result = rule_test(open_hub(), OPERATOR, rule, ids)
-    typer.echo(f"rule {result.name} v{result.version}: {result.hits} hits in {result.rows} passengers")
+    typer.echo(
+        f"rule {result.name} v{result.version}: {result.hits} hits in {result.rows} passengers"
+    )
     for line in result.samples:
         typer.echo(f"  {line}")
 
 
 @retention_app.command("run")
-def retention_cmd(now: str | None = typer.Option(None, "--now", help="Run as of this date (YYYY-MM-DD)")) -> None:
+def retention_cmd(
+    now: str | None = typer.Option(None, "--now", help="Run as of this date (YYYY-MM-DD)"),
+) -> None:
     """Mask data six months after the flight and delete it after five years (settings)."""
     as_of = None
     if now:
@@ -200,13 +252,17 @@ def retention_cmd(now: str | None = typer.Option(None, "--now", help="Run as of 
         except ValueError as exc:
             raise InvalidInput("--now {value} is not a date (YYYY-MM-DD).", value=now) from exc
     r = retention_run(open_hub(), OPERATOR, as_of)
-    typer.echo(json.dumps({
-        "as_of": r.as_of.isoformat(),
-        "masked_before": r.mask_before.isoformat(),
-        "deleted_before": r.delete_before.isoformat(),
-        "masked_passengers": r.masked_passengers,
-        "masked_pnrs": r.masked_pnrs,
-        "deleted_flights": r.deleted_flights,
-        "deleted_passengers": r.deleted_passengers,
-        "held": r.held,
-    }))
+    typer.echo(
+        json.dumps(
+            {
+                "as_of": r.as_of.isoformat(),
+                "masked_before": r.mask_before.isoformat(),
+                "deleted_before": r.delete_before.isoformat(),
+                "masked_passengers": r.masked_passengers,
+                "masked_pnrs": r.masked_pnrs,
+                "deleted_flights": r.deleted_flights,
+                "deleted_passengers": r.deleted_passengers,
+                "held": r.held,
+            }
+        )
+    )

@@ -15,12 +15,12 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 
+from cthub import travel
 from cthub.core.db import utcnow
 from cthub.core.errors import InvalidInput
 from cthub.core.policy import Actor
 from cthub.interfaces.api.deps import api_actor, hub_of
 from cthub.interfaces.api.schemas import ErrorBody
-from cthub import travel
 from cthub.travel.records import Leg, Passenger, TravelDocument
 
 ERR: dict[int | str, dict[str, Any]] = {c: {"model": ErrorBody} for c in (400, 401, 403, 404, 409)}
@@ -47,7 +47,11 @@ class FileOut(BaseModel):
 
 
 @router.post("/files", response_model=FileOut)
-async def upload(request: Request, name: str = Query("upload.edi", max_length=200), actor: Actor = Depends(api_actor)) -> FileOut:
+async def upload(
+    request: Request,
+    name: str = Query("upload.edi", max_length=200),
+    actor: Actor = Depends(api_actor),
+) -> FileOut:
     """Receive one carrier file (PAXLST, PNRGOV EDIFACT or PNRGOV XML) as the request body."""
     data = await request.body()
     if len(data) > MAX_UPLOAD:
@@ -62,7 +66,10 @@ async def upload(request: Request, name: str = Query("upload.edi", max_length=20
         pnrs=s.pnrs,
         pnr_versions=s.pnr_versions,
         unchanged_pnrs=s.unchanged_pnrs,
-        warnings=[WarningOut(segment=w.segment, position=w.position, code=w.code, message=w.message) for w in r.warnings],
+        warnings=[
+            WarningOut(segment=w.segment, position=w.position, code=w.code, message=w.message)
+            for w in r.warnings
+        ],
     )
 
 
@@ -101,7 +108,9 @@ def _flight_out(f: travel.FlightView) -> FlightOut:
 
 
 @router.get("/flights", response_model=list[FlightOut])
-def list_flights(request: Request, day: dt.date | None = Query(None), actor: Actor = Depends(api_actor)) -> list[FlightOut]:
+def list_flights(
+    request: Request, day: dt.date | None = Query(None), actor: Actor = Depends(api_actor)
+) -> list[FlightOut]:
     return [_flight_out(f) for f in travel.flights(hub_of(request), actor, day=day)]
 
 
@@ -141,9 +150,13 @@ def _passenger_out(p: travel.PassengerView) -> PassengerOut:
 
 
 @router.get("/flights/{flight_id}", response_model=ManifestOut)
-def get_manifest(flight_id: int, request: Request, actor: Actor = Depends(api_actor)) -> ManifestOut:
+def get_manifest(
+    flight_id: int, request: Request, actor: Actor = Depends(api_actor)
+) -> ManifestOut:
     m = travel.manifest(hub_of(request), actor, flight_id)
-    return ManifestOut(flight=_flight_out(m.flight), passengers=[_passenger_out(p) for p in m.passengers])
+    return ManifestOut(
+        flight=_flight_out(m.flight), passengers=[_passenger_out(p) for p in m.passengers]
+    )
 
 
 class HitOut(BaseModel):
@@ -174,26 +187,45 @@ class PassengerDetailOut(BaseModel):
 
 
 @router.get("/passengers/{passenger_id}", response_model=PassengerDetailOut)
-def get_passenger(passenger_id: int, request: Request, actor: Actor = Depends(api_actor)) -> PassengerDetailOut:
+def get_passenger(
+    passenger_id: int, request: Request, actor: Actor = Depends(api_actor)
+) -> PassengerDetailOut:
     d = travel.passenger(hub_of(request), actor, passenger_id)
     return PassengerDetailOut(
         passenger=_passenger_out(d.passenger),
         flight=_flight_out(d.flight),
         pnr=d.pnr,
-        pnr_versions=[{"version": v.version, "received_at": v.received_at.isoformat(), "changes": v.changes} for v in d.pnr_versions],
-        co_travellers=[CoTravellerOut(passenger_id=c.passenger_id, name=c.name, link=c.link, detail=c.detail) for c in d.co_travellers],
+        pnr_versions=[
+            {"version": v.version, "received_at": v.received_at.isoformat(), "changes": v.changes}
+            for v in d.pnr_versions
+        ],
+        co_travellers=[
+            CoTravellerOut(passenger_id=c.passenger_id, name=c.name, link=c.link, detail=c.detail)
+            for c in d.co_travellers
+        ],
         hits=[
-            HitOut(id=h.id, check=h.check, list=h.list_name, list_ref=h.list_ref, score=h.score, explanation=h.explanation, state=h.state, details=h.details)
+            HitOut(
+                id=h.id,
+                check=h.check,
+                list=h.list_name,
+                list_ref=h.list_ref,
+                score=h.score,
+                explanation=h.explanation,
+                state=h.state,
+                details=h.details,
+            )
             for h in d.hits
         ],
     )
 
 
+Check = Literal["watchlist", "document", "rule", "mrz"]
+CHECKS: tuple[Check, ...] = ("watchlist", "document", "rule", "mrz")
+
+
 class CheckIn(BaseModel):
     flight_ids: builtins.list[int] | None = Field(None, description="None: every unmasked flight")
-    checks: builtins.list[Literal["watchlist", "document", "rule", "mrz"]] = Field(
-        default_factory=lambda: ["watchlist", "document", "rule", "mrz"]
-    )
+    checks: builtins.list[Check] = Field(default_factory=lambda: list(CHECKS))
 
 
 class CheckRowOut(BaseModel):
@@ -230,8 +262,17 @@ def check(body: CheckIn, request: Request, actor: Actor = Depends(api_actor)) ->
         skipped=run.skipped,
         rows=[
             CheckRowOut(
-                flight=r.flight, passenger_id=r.passenger_id, passenger_ref=r.passenger_ref, name=r.name, check=r.check,
-                list=r.list, list_ref=r.list_ref, score=r.score, explanation=r.explanation, hit_id=r.hit_id, state=r.state,
+                flight=r.flight,
+                passenger_id=r.passenger_id,
+                passenger_ref=r.passenger_ref,
+                name=r.name,
+                check=r.check,
+                list=r.list,
+                list_ref=r.list_ref,
+                score=r.score,
+                explanation=r.explanation,
+                hit_id=r.hit_id,
+                state=r.state,
             )
             for r in run.rows
         ],
@@ -280,7 +321,13 @@ class CheckinOut(BaseModel):
 @router.post("/checkin", response_model=CheckinOut)
 def checkin(body: CheckinIn, request: Request, actor: Actor = Depends(api_actor)) -> CheckinOut:
     """Interactive check of up to 9 passengers at check-in (iAPI); answers in well under 1 s."""
-    leg = Leg(body.carrier.upper(), body.number.upper(), body.origin.upper(), body.destination.upper(), body.departure.replace(tzinfo=None))
+    leg = Leg(
+        body.carrier.upper(),
+        body.number.upper(),
+        body.origin.upper(),
+        body.destination.upper(),
+        body.departure.replace(tzinfo=None),
+    )
     people = [
         Passenger(
             name=f"{p.surname}/{p.given}".strip("/"),
@@ -289,7 +336,12 @@ def checkin(body: CheckinIn, request: Request, actor: Actor = Depends(api_actor)
             gender=p.gender.upper(),
             birth_date=p.birth_date,
             nationality=p.nationality.upper(),
-            documents=tuple(TravelDocument(d.type.upper(), d.number.upper(), d.issuing_country.upper(), d.expiry) for d in p.documents),
+            documents=tuple(
+                TravelDocument(
+                    d.type.upper(), d.number.upper(), d.issuing_country.upper(), d.expiry
+                )
+                for d in p.documents
+            ),
             ref=p.ref,
         )
         for p in body.passengers
@@ -341,13 +393,24 @@ def hits(
     limit: int = Query(100, ge=1, le=1000),
     actor: Actor = Depends(api_actor),
 ) -> QueueOut:
-    items, total = travel.queue(hub_of(request), actor, state=state, check=check, limit=limit, offset=offset)
+    items, total = travel.queue(
+        hub_of(request), actor, state=state, check=check, limit=limit, offset=offset
+    )
     return QueueOut(
         total=total,
         items=[
             HitQueueOut(
-                hit_id=i.hit_id, flight_id=i.flight_id, flight=i.flight, passenger_id=i.passenger_id, name=i.name, check=i.check,
-                list=i.list_name, list_ref=i.list_ref, score=i.score, explanation=i.explanation, state=i.state,
+                hit_id=i.hit_id,
+                flight_id=i.flight_id,
+                flight=i.flight,
+                passenger_id=i.passenger_id,
+                name=i.name,
+                check=i.check,
+                list=i.list_name,
+                list_ref=i.list_ref,
+                score=i.score,
+                explanation=i.explanation,
+                state=i.state,
             )
             for i in items
         ],
@@ -370,7 +433,9 @@ class DecisionOut(BaseModel):
 
 
 @router.post("/hits/{hit_id}/decision", response_model=DecisionOut)
-def decide(hit_id: int, body: DecisionIn, request: Request, actor: Actor = Depends(api_actor)) -> DecisionOut:
+def decide(
+    hit_id: int, body: DecisionIn, request: Request, actor: Actor = Depends(api_actor)
+) -> DecisionOut:
     d = travel.decide(hub_of(request), actor, hit_id, body.decision, body.reason, body.legal_basis)
     return DecisionOut(**d.__dict__)
 
@@ -380,7 +445,9 @@ class ExportIn(BaseModel):
 
 
 @router.post("/hits/{hit_id}/export")
-def export(hit_id: int, body: ExportIn, request: Request, actor: Actor = Depends(api_actor)) -> dict[str, Any]:
+def export(
+    hit_id: int, body: ExportIn, request: Request, actor: Actor = Depends(api_actor)
+) -> dict[str, Any]:
     """A confirmed hit as a case document for a partner (refused for any other hit)."""
     return travel.export_case(hub_of(request), actor, hit_id, body.partner)
 
@@ -425,8 +492,12 @@ class RetentionOut(BaseModel):
 def retention(request: Request, actor: Actor = Depends(api_actor)) -> RetentionOut:
     r = travel.retention_run(hub_of(request), actor)
     return RetentionOut(
-        as_of=r.as_of, masked_passengers=r.masked_passengers, masked_pnrs=r.masked_pnrs,
-        deleted_flights=r.deleted_flights, deleted_passengers=r.deleted_passengers, held=r.held,
+        as_of=r.as_of,
+        masked_passengers=r.masked_passengers,
+        masked_pnrs=r.masked_pnrs,
+        deleted_flights=r.deleted_flights,
+        deleted_passengers=r.deleted_passengers,
+        held=r.held,
     )
 
 
@@ -448,8 +519,12 @@ class UnmaskOut(BaseModel):
 
 
 @router.post("/passengers/{passenger_id}/unmask-requests", response_model=UnmaskOut)
-def request_unmask(passenger_id: int, body: UnmaskIn, request: Request, actor: Actor = Depends(api_actor)) -> UnmaskOut:
-    return UnmaskOut(**travel.request_unmask(hub_of(request), actor, passenger_id, body.reason).__dict__)
+def request_unmask(
+    passenger_id: int, body: UnmaskIn, request: Request, actor: Actor = Depends(api_actor)
+) -> UnmaskOut:
+    return UnmaskOut(
+        **travel.request_unmask(hub_of(request), actor, passenger_id, body.reason).__dict__
+    )
 
 
 class UnmaskDecisionIn(BaseModel):
@@ -458,11 +533,17 @@ class UnmaskDecisionIn(BaseModel):
 
 
 @router.post("/unmask-requests/{request_id}/decision", response_model=UnmaskOut)
-def decide_unmask(request_id: int, body: UnmaskDecisionIn, request: Request, actor: Actor = Depends(api_actor)) -> UnmaskOut:
-    return UnmaskOut(**travel.decide_unmask(hub_of(request), actor, request_id, body.approve, body.note).__dict__)
+def decide_unmask(
+    request_id: int, body: UnmaskDecisionIn, request: Request, actor: Actor = Depends(api_actor)
+) -> UnmaskOut:
+    return UnmaskOut(
+        **travel.decide_unmask(hub_of(request), actor, request_id, body.approve, body.note).__dict__
+    )
 
 
 @router.get("/unmask-requests/{request_id}/data")
-def unmasked(request_id: int, request: Request, actor: Actor = Depends(api_actor)) -> dict[str, Any]:
+def unmasked(
+    request_id: int, request: Request, actor: Actor = Depends(api_actor)
+) -> dict[str, Any]:
     """The masked passenger's data, under an approved request (each read is audited)."""
     return travel.unmasked(hub_of(request), actor, request_id)
