@@ -34,10 +34,42 @@ class NameMatch:
     pairs: tuple[tuple[str, str, float], ...]
 
 
+_PartKey = tuple[str, bool, bool, bool, str, str, bool, bool, bool, str]
+_PART_CACHE: dict[_PartKey, float] = {}
+_PART_CACHE_MAX = 1 << 19
+
+
 def part_similarity(query: Token, listed: Token) -> float:
-    """Similarity of two name parts in [0, 1]: exact, initial, phonetic or edit-based."""
+    """Similarity of two name parts in [0, 1]: exact, initial, phonetic or edit-based.
+
+    A token is made from its key, three flags and its Persian reading, so the result is
+    memoised on those: name
+    parts repeat across queries (common given names, family names), and the cache bounds
+    itself by starting afresh when full.
+    """
     if query.key == listed.key:
         return 1.0
+    key = (
+        query.key,
+        query.abjad,
+        query.han,
+        query.syllable,
+        query.alt,
+        listed.key,
+        listed.abjad,
+        listed.han,
+        listed.syllable,
+        listed.alt,
+    )
+    found = _PART_CACHE.get(key)
+    if found is None:
+        if len(_PART_CACHE) >= _PART_CACHE_MAX:
+            _PART_CACHE.clear()
+        found = _PART_CACHE[key] = _part_similarity(query, listed)
+    return found
+
+
+def _part_similarity(query: Token, listed: Token) -> float:
     if query.han or listed.han:
         # Pinyin is one fixed reading per character: a near spelling is another syllable.
         return 0.0
@@ -151,8 +183,7 @@ def _rejoin(
     ``Shahidkhel`` by consonants); only the side with more parts is rejoined."""
     if len(tokens) < 2:
         return tokens, weights
-    keys = {t.key for t in other}
-    keys.update("c:" + t.consonants for t in other if t.abjad != tokens[0].abjad)
+    keys = _rejoin_keys(other, tokens[0].abjad)
     out: list[Token] = []
     out_weights: list[float] = []
     i = 0
@@ -168,6 +199,25 @@ def _rejoin(
         out_weights.append(weights[i])
         i += 1
     return (out, out_weights) if len(out) < len(tokens) else (tokens, weights)
+
+
+_KEYS_CACHE: dict[tuple[int, bool], tuple[Sequence[Token], frozenset[str]]] = {}
+
+
+def _rejoin_keys(other: Sequence[Token], abjad: bool) -> frozenset[str]:
+    """The keys ``_rejoin`` looks for in ``other``; memoised per sequence object (an
+    index name's tokens are compared with many queries), the object kept so its id stays."""
+    slot = (id(other), abjad)
+    cached = _KEYS_CACHE.get(slot)
+    if cached is not None and cached[0] is other:
+        return cached[1]
+    keys = {t.key for t in other}
+    keys.update("c:" + t.consonants for t in other if t.abjad != abjad)
+    found = frozenset(keys)
+    if len(_KEYS_CACHE) >= _PART_CACHE_MAX:
+        _KEYS_CACHE.clear()
+    _KEYS_CACHE[slot] = (other, found)
+    return found
 
 
 def describe_pairs(match: NameMatch) -> str:
