@@ -16,8 +16,8 @@ from cthub.core.hub import Hub
 from cthub.core.policy import Actor
 from cthub.travel.checkin import CheckinAnswer, check_in, cusres
 from cthub.travel.checks import CheckRow, CheckRun, run_checks
-from cthub.travel.doclist import DocListView, versions as document_versions
-from cthub.travel.doclist import load_documents
+from cthub.travel.doclist import DocListView, load_documents
+from cthub.travel.doclist import versions as document_versions
 from cthub.travel.parse import MAX_BYTES, parse_bytes
 from cthub.travel.retention import (
     RetentionResult,
@@ -33,6 +33,7 @@ from cthub.travel.retention import status as retention_status
 from cthub.travel.review import DecisionRecord, QueueItem, decide, decisions, export_case, queue
 from cthub.travel.rulestore import (
     RuleTest,
+    parse_text,
     RuleView,
     rule_history,
     rule_list,
@@ -53,7 +54,16 @@ from cthub.travel.service import (
     passenger,
 )
 
-CHECK_COLUMNS = ("flight", "passenger_ref", "name", "check", "list", "list_ref", "score", "explanation")
+CHECK_COLUMNS = (
+    "flight",
+    "passenger_ref",
+    "name",
+    "check",
+    "list",
+    "list_ref",
+    "score",
+    "explanation",
+)
 
 
 def ingest_file(hub: Hub, actor: Actor, path: Path) -> IngestResult:
@@ -105,6 +115,7 @@ __all__ = [
     "load_documents",
     "manifest",
     "parse_bytes",
+    "parse_text",
     "passenger",
     "queue",
     "request_unmask",

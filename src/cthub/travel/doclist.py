@@ -77,7 +77,9 @@ def load_documents(hub: Hub, actor: Actor, path: Path | str) -> DocListView:
                     for r in rows[start : start + CHUNK]
                 ],
             )
-        u.audit("document_list", version.version, details={"rows": len(rows), "file": path.name[:200]})
+        u.audit(
+            "document_list", version.version, details={"rows": len(rows), "file": path.name[:200]}
+        )
         view = DocListView(version.version, version.file_name, version.rows, digest, True)
     index = DocumentIndex.build(rows)
     target = _index_path(hub, view.version)
@@ -90,7 +92,9 @@ def versions(hub: Hub, actor: Actor) -> list[DocListView]:
     with hub.unit(actor, "travel.read") as u:
         out = [
             DocListView(v.version, v.file_name, v.rows, v.sha256, v.active)
-            for v in u.s.scalars(select(DocumentListVersion).order_by(DocumentListVersion.version.desc()))
+            for v in u.s.scalars(
+                select(DocumentListVersion).order_by(DocumentListVersion.version.desc())
+            )
         ]
         u.audit("document_list")
     return out

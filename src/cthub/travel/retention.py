@@ -121,7 +121,12 @@ def _mask(s: Session, flight: Flight, held: set[int], now: dt.datetime) -> tuple
             continue
         s.add(
             VaultItem(
-                org_id=r.org_id, flight_id=flight.id, kind="pnr", row_id=r.id, data=r.data, masked_at=now
+                org_id=r.org_id,
+                flight_id=flight.id,
+                kind="pnr",
+                row_id=r.id,
+                data=r.data,
+                masked_at=now,
             )
         )
         r.data = mask_pnr_data(r.data)
@@ -173,7 +178,9 @@ def _delete(s: Session, flight: Flight, held: set[int]) -> tuple[int, bool]:
         s.scalars(select(Pnr.id).where(Pnr.flight_id == flight.id, Pnr.id.not_in(kept_pnrs)))
     )
     version_ids = list(s.scalars(select(PnrVersion.id).where(PnrVersion.pnr_id.in_(pnr_ids))))
-    s.execute(delete(VaultItem).where(VaultItem.kind == "pnr_version", VaultItem.row_id.in_(version_ids)))
+    s.execute(
+        delete(VaultItem).where(VaultItem.kind == "pnr_version", VaultItem.row_id.in_(version_ids))
+    )
     s.execute(delete(VaultItem).where(VaultItem.kind == "pnr", VaultItem.row_id.in_(pnr_ids)))
     s.execute(
         delete(VaultItem).where(VaultItem.kind == "passenger", VaultItem.row_id.in_(gone_people))
@@ -257,33 +264,57 @@ def status(hub: Hub, actor: Actor, now: dt.datetime | None = None) -> RetentionS
 
         count = func.count()
         flights = u.s.scalar(scoped(select(count).select_from(Flight), Flight.org_id)) or 0
-        masked = u.s.scalar(
-            scoped(select(count).select_from(Flight).where(Flight.masked_at.is_not(None)), Flight.org_id)
-        ) or 0
-        due = u.s.scalar(
-            scoped(
-                select(count)
-                .select_from(Flight)
-                .where(
-                    Flight.masked_at.is_(None),
-                    Flight.departure_date < as_of.date() - dt.timedelta(days=st.travel_mask_after_days),
-                ),
-                Flight.org_id,
+        masked = (
+            u.s.scalar(
+                scoped(
+                    select(count).select_from(Flight).where(Flight.masked_at.is_not(None)),
+                    Flight.org_id,
+                )
             )
-        ) or 0
-        held = u.s.scalar(scoped(select(count).select_from(RetentionHold), RetentionHold.org_id)) or 0
-        pending = u.s.scalar(
-            scoped(
-                select(count).select_from(UnmaskRequest).where(UnmaskRequest.state == "pending"),
-                UnmaskRequest.org_id,
+            or 0
+        )
+        due = (
+            u.s.scalar(
+                scoped(
+                    select(count)
+                    .select_from(Flight)
+                    .where(
+                        Flight.masked_at.is_(None),
+                        Flight.departure_date
+                        < as_of.date() - dt.timedelta(days=st.travel_mask_after_days),
+                    ),
+                    Flight.org_id,
+                )
             )
-        ) or 0
+            or 0
+        )
+        held = (
+            u.s.scalar(scoped(select(count).select_from(RetentionHold), RetentionHold.org_id)) or 0
+        )
+        pending = (
+            u.s.scalar(
+                scoped(
+                    select(count)
+                    .select_from(UnmaskRequest)
+                    .where(UnmaskRequest.state == "pending"),
+                    UnmaskRequest.org_id,
+                )
+            )
+            or 0
+        )
         runs = list(u.s.scalars(select(RetentionRun).order_by(RetentionRun.id.desc()).limit(10)))
         for r in runs:
             u.s.expunge(r)
         u.audit("retention")
     return RetentionStatus(
-        st.travel_mask_after_days, st.travel_delete_after_days, flights, masked, due, held, pending, runs
+        st.travel_mask_after_days,
+        st.travel_delete_after_days,
+        flights,
+        masked,
+        due,
+        held,
+        pending,
+        runs,
     )
 
 
@@ -322,6 +353,7 @@ def request_unmask(hub: Hub, actor: Actor, passenger_id: int, reason: str) -> Un
         raise InvalidInput(
             "Say why the passenger must be unmasked (at least 10 characters).",
             hint="Name the case and the purpose under Art. 6(2)(b).",
+            field="reason",
         )
     with hub.unit(actor, "travel.unmask.request") as u:
         p = u.s.get(TravelPassenger, passenger_id)
@@ -340,12 +372,12 @@ def request_unmask(hub: Hub, actor: Actor, passenger_id: int, reason: str) -> Un
     return view
 
 
-def decide_unmask(
-    hub: Hub, actor: Actor, request_id: int, approve: bool, note: str
-) -> UnmaskView:
+def decide_unmask(hub: Hub, actor: Actor, request_id: int, approve: bool, note: str) -> UnmaskView:
     note = (note or "").strip()
     if not note:
-        raise InvalidInput("Give the grounds of the decision.", hint="It is kept with the request.")
+        raise InvalidInput(
+            "Give the grounds of the decision.", hint="It is kept with the request.", field="note"
+        )
     with hub.unit(actor, "travel.unmask.approve") as u:
         r = u.s.get(UnmaskRequest, request_id)
         orgs = u.visible_orgs()
@@ -393,14 +425,22 @@ def unmasked(hub: Hub, actor: Actor, request_id: int) -> dict[str, Any]:
         if r is None or (orgs is not None and r.org_id not in orgs):
             raise NotFound("No unmask request {id}.", id=request_id)
         if r.state != "approved":
-            raise Forbidden("Unmask request {id} is {state}, not approved.", id=request_id, state=r.state)
+            raise Forbidden(
+                "Unmask request {id} is {state}, not approved.", id=request_id, state=r.state
+            )
         if r.expires_at is not None and _as_utc(r.expires_at) < utcnow():
-            raise Forbidden("Unmask request {id} lapsed on {when}.", id=request_id, when=r.expires_at)
+            raise Forbidden(
+                "Unmask request {id} lapsed on {when}.", id=request_id, when=r.expires_at
+            )
         item = u.s.scalar(
-            select(VaultItem).where(VaultItem.kind == "passenger", VaultItem.row_id == r.passenger_id)
+            select(VaultItem).where(
+                VaultItem.kind == "passenger", VaultItem.row_id == r.passenger_id
+            )
         )
         if item is None:
-            raise NotFound("The masked data of passenger {id} is gone (deleted).", id=r.passenger_id)
+            raise NotFound(
+                "The masked data of passenger {id} is gone (deleted).", id=r.passenger_id
+            )
         u.audit(
             "passenger",
             r.passenger_id,

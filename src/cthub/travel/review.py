@@ -126,24 +126,27 @@ def decide(
     """Confirm or dismiss one hit. A confirmation needs the legal basis for keeping the data."""
     if decision not in DECISIONS:
         raise InvalidInput(
-            "The decision must be confirmed or dismissed, not {value}.", value=decision
+            "The decision must be confirmed or dismissed, not {value}.",
+            value=decision,
+            field="decision",
         )
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput("Give the reason for the decision.", hint="It is kept with the hit.")
+        raise InvalidInput(
+            "Give the reason for the decision.", hint="It is kept with the hit.", field="reason"
+        )
     basis = (legal_basis or "").strip() or None
     if decision == "confirmed" and basis is None:
         raise InvalidInput(
             "A confirmed hit needs the legal basis under which the passenger's data is kept.",
             hint="For example: Art. 12(3) Directive (EU) 2016/681, case file 2026/123.",
+            field="legal_basis",
         )
     with hub.unit(actor, "travel.review") as u:
         hit = _owned_hit(u, hit_id)
         u.require(hit)
         if hit.state == "withdrawn":
-            raise Conflict(
-                "Hit {id} was withdrawn: the check no longer finds it.", id=hit_id
-            )
+            raise Conflict("Hit {id} was withdrawn: the check no longer finds it.", id=hit_id)
         now = utcnow()
         record = TravelDecision(
             hit_id=hit.id,
@@ -180,7 +183,9 @@ def decisions(hub: Hub, actor: Actor, hit_id: int) -> list[DecisionRecord]:
     with hub.unit(actor, "travel.read") as u:
         hit = _owned_hit(u, hit_id)
         out = [
-            DecisionRecord(d.hit_id, d.decision, d.reason, d.legal_basis, d.decided_by, d.decided_at)
+            DecisionRecord(
+                d.hit_id, d.decision, d.reason, d.legal_basis, d.decided_by, d.decided_at
+            )
             for d in u.s.scalars(
                 select(TravelDecision)
                 .where(TravelDecision.hit_id == hit.id)
@@ -195,7 +200,7 @@ def export_case(hub: Hub, actor: Actor, hit_id: int, partner: str) -> dict[str, 
     """A confirmed hit as a case document for a partner; refused for any other hit."""
     partner = (partner or "").strip()
     if not partner:
-        raise InvalidInput("Name the partner the case goes to.")
+        raise InvalidInput("Name the partner the case goes to.", field="partner")
     with hub.unit(actor, "travel.export") as u:
         hit = _owned_hit(u, hit_id)
         u.require(hit)

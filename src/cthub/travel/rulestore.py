@@ -8,6 +8,7 @@ hit names the exact version that fired. Retiring a rule writes an inactive new v
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from importlib.resources import files
@@ -36,6 +37,9 @@ class RuleView:
     active: bool
     description: str
     definition: dict[str, Any]
+    note: str = ""
+    created_by: str = ""
+    created_at: dt.datetime | None = None
 
 
 def parse_text(text: str, source: str) -> dict[str, Any]:
@@ -112,6 +116,9 @@ def _view(row: TravelRule) -> RuleView:
         row.active,
         str(d.get("description", "")),
         d,
+        row.note,
+        row.created_by,
+        row.created_at,
     )
 
 
@@ -226,16 +233,16 @@ class RuleTest:
     samples: list[str]
 
 
-def rule_test(hub: Hub, actor: Actor, rule: str, flight_ids: list[int] | None = None) -> RuleTest:
-    """Run one rule (a stored name or a YAML/JSON file) over stored passengers; store nothing."""
-    from pathlib import Path
-
+def rule_test(
+    hub: Hub, actor: Actor, rule: str | dict[str, Any], flight_ids: list[int] | None = None
+) -> RuleTest:
+    """Run one rule (a stored rule's name, or a definition not yet saved) over the stored
+    passengers of the chosen flights (all unmasked ones by default); stores nothing."""
     from cthub.travel.checks import _chosen_flights, rule_context, rule_findings, subjects_of
 
-    path = Path(rule)
     with hub.unit(actor, "travel.read") as u:
-        if path.suffix in (".yaml", ".yml", ".json") and path.is_file():
-            parsed = rules_mod.parse_rule(parse_text(path.read_text(encoding="utf-8"), str(path)))
+        if isinstance(rule, dict):
+            parsed = rules_mod.parse_rule(rule)
             rules_mod.validate(parsed)
         else:
             ensure_library(u.s)

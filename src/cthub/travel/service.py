@@ -294,51 +294,72 @@ def _seat_neighbours(seat: str) -> set[str]:
     return {f"{row}{chr(ord(letter) + d)}" for d in (-1, 1)}
 
 
+_TITLE = re.compile(r"(MRS|MR|MS|MISS|MSTR|DR|CHD|INF)$")
+
+
+def _person_key(row: TravelPassenger) -> str:
+    """Surname and given names, letters only, without the title PNRs append (``JOHNMR``)."""
+    rec = row.data or {}
+    surname = re.sub(r"[^A-Z]", "", str(rec.get("surname", "")).upper())
+    given = _TITLE.sub("", re.sub(r"[^A-Z]", "", str(rec.get("given", "")).upper()))
+    return f"{surname}|{given}"
+
+
 def co_travellers(
     s: Session, row: TravelPassenger, pnr_data: dict[str, Any] | None
 ) -> list[CoTraveller]:
-    """Who travels with this passenger: same PNR, shared contact or card, or the seat next door."""
-    out: dict[int, CoTraveller] = {}
-    others = [p for p in passenger_rows(s, [row.flight_id]) if p.id != row.id]
-    me = codec.load(Passenger, row.data)
+    """Who travels with this passenger: same PNR, shared contact or card, or the seat next door.
+
+    One person appears once (an API row and the PNR row of the same traveller are one person;
+    the closest link wins), and never as their own co-traveller.
+    """
+    me = _person_key(row)
+    others = [
+        p for p in passenger_rows(s, [row.flight_id]) if p.id != row.id and _person_key(p) != me
+    ]
+    own_pnr = row.pnr_id
+    if own_pnr is None and row.pnr_locator:
+        own_pnr = s.scalar(
+            select(Pnr.id).where(Pnr.flight_id == row.flight_id, Pnr.locator == row.pnr_locator)
+        )
+    found: dict[str, CoTraveller] = {}
+
+    def link(p: TravelPassenger, kind: str, detail: str) -> None:
+        found.setdefault(_person_key(p), CoTraveller(p.id, p.name, kind, detail))
+
     if row.pnr_locator:
         for p in others:
-            if p.pnr_locator == row.pnr_locator and p.name != row.name:
-                out.setdefault(p.id, CoTraveller(p.id, p.name, "pnr", row.pnr_locator))
-    pnrs = {
-        r.id: r.data
-        for r in s.scalars(select(Pnr).where(Pnr.flight_id == row.flight_id))
-        if r.id != row.pnr_id
-    }
+            if p.pnr_locator == row.pnr_locator:
+                link(p, "pnr", row.pnr_locator)
     if pnr_data:
-        mine_contacts = set(pnr_data.get("contacts", [])) | set(pnr_data.get("emails", []))
-        mine_cards = {
+        contacts = set(pnr_data.get("contacts", [])) | set(pnr_data.get("emails", []))
+        cards = {
             (p.get("card_vendor"), p.get("card_number"))
             for p in pnr_data.get("payments", [])
             if p.get("card_number")
         }
-        for pnr_id, data in pnrs.items():
-            shared = mine_contacts & (set(data.get("contacts", [])) | set(data.get("emails", [])))
-            cards = mine_cards & {
-                (p.get("card_vendor"), p.get("card_number")) for p in data.get("payments", [])
+        for r in s.scalars(select(Pnr).where(Pnr.flight_id == row.flight_id, Pnr.id != own_pnr)):
+            shared = contacts & (set(r.data.get("contacts", [])) | set(r.data.get("emails", [])))
+            same_card = cards & {
+                (p.get("card_vendor"), p.get("card_number")) for p in r.data.get("payments", [])
             }
             for p in others:
-                if p.pnr_id != pnr_id:
+                if p.pnr_locator != r.locator:
                     continue
                 if shared:
-                    out.setdefault(p.id, CoTraveller(p.id, p.name, "contact", sorted(shared)[0]))
-                elif cards:
-                    card = sorted(cards, key=str)[0]
-                    out.setdefault(
-                        p.id, CoTraveller(p.id, p.name, "payment", f"{card[0]} {card[1]}")
-                    )
-    if me.seat:
-        near = _seat_neighbours(me.seat)
+                    link(p, "contact", sorted(shared)[0])
+                elif same_card:
+                    card = sorted(same_card, key=str)[0]
+                    link(p, "payment", f"{card[0]} {card[1]}")
+    seat = (row.data or {}).get("seat", "")
+    if seat:
+        near = _seat_neighbours(seat)
         for p in others:
-            seat = (p.data or {}).get("seat", "")
-            if seat in near and p.pnr_locator != row.pnr_locator:
-                out.setdefault(p.id, CoTraveller(p.id, p.name, "seat", seat))
-    return sorted(out.values(), key=lambda c: (c.link, c.name))
+            if (p.data or {}).get("seat", "") in near and (
+                not row.pnr_locator or p.pnr_locator != row.pnr_locator
+            ):
+                link(p, "seat", (p.data or {}).get("seat", ""))
+    return sorted(found.values(), key=lambda c: (c.link, c.name))
 
 
 def passenger(hub: Hub, actor: Actor, passenger_id: int) -> PassengerDetail:

@@ -25,6 +25,7 @@ from cthub.travel import (
     flights,
     ingest_file,
     load_documents,
+    parse_text,
     queue,
     retention_run,
     rule_list,
@@ -232,7 +233,11 @@ def rules_test(
 ) -> None:
     """Run one rule over stored passengers without storing hits; print its hits, explained."""
     ids = _flight_ids(flight, False) if flight else None
-    result = rule_test(open_hub(), OPERATOR, rule, ids)
+    path = Path(rule)
+    target: str | dict[str, object] = rule
+    if path.suffix in (".yaml", ".yml", ".json") and path.is_file():
+        target = parse_text(path.read_text(encoding="utf-8"), str(path))
+    result = rule_test(open_hub(), OPERATOR, target, ids)
     typer.echo(
         f"rule {result.name} v{result.version}: {result.hits} hits in {result.rows} passengers"
     )

@@ -14,6 +14,9 @@ def mount(app: FastAPI) -> None:
         coordination_job_pages,
         coordination_knowledge_pages,
         coordination_meeting_pages,
+        travel_rule_pages,
+        travel_review_pages,
+        travel_pages,
         coordination_need_pages,
         coordination_project_pages,
         list_pages,
@@ -21,6 +24,9 @@ def mount(app: FastAPI) -> None:
         screening_batch_pages,
         screening_pages,
         session_pages,
+        travel_pages,
+        travel_review_pages,
+        travel_rule_pages,
     )
 
     for module in (
@@ -38,6 +44,9 @@ def mount(app: FastAPI) -> None:
         coordination_meeting_pages,
         coordination_knowledge_pages,
         coordination_centre_pages,
+        travel_rule_pages,
+        travel_review_pages,
+        travel_pages,
     ):
         app.include_router(module.router)
 

@@ -460,6 +460,9 @@ class RuleOut(BaseModel):
     active: bool
     description: str
     definition: dict[str, Any]
+    note: str
+    created_by: str
+    created_at: dt.datetime | None
 
 
 @router.get("/rules", response_model=list[RuleOut])
