@@ -18,16 +18,46 @@ from cthub.travel import records
 T = TypeVar("T")
 
 
+_PLAIN = (str, int, float, bool, type(None))
+_FIELDS: dict[type, tuple[tuple[str, Any], ...]] = {}
+
+
+def _fields_of(cls: type) -> tuple[tuple[str, Any], ...]:
+    """Field names with their defaults (``MISSING`` when required), once per record type."""
+    found = _FIELDS.get(cls)
+    if found is None:
+        found = _FIELDS[cls] = tuple(
+            (f.name, f.default) for f in dataclasses.fields(cast(Any, cls))
+        )
+    return found
+
+
 def dump(value: Any) -> Any:
-    """A record (or tuple of records, date, plain value) as JSON-ready data."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: dump(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, (tuple, list)):
+    """A record (or tuple of records, date, plain value) as JSON-ready data.
+
+    Fields still at their default (empty strings, ``None``, empty tuples) are left out, so a
+    stored passenger holds what the carrier sent and nothing else; ``load`` restores them.
+    """
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is tuple or kind is list:
         return [dump(v) for v in value]
-    if isinstance(value, dt.datetime):
+    if kind is dt.datetime or kind is dt.date:
         return value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out: dict[str, Any] = {}
+        for name, default in _fields_of(kind):
+            item = getattr(value, name)
+            if item == default:
+                continue
+            if type(item) in _PLAIN:
+                out[name] = item
+            else:
+                dumped = dump(item)
+                if dumped != [] or default is dataclasses.MISSING:
+                    out[name] = dumped
+        return out
     return value
 
 
