@@ -34,8 +34,10 @@ from cthub.core.hub import Hub
 from cthub.core.policy import Actor
 from cthub.lists import active_entries, load
 from cthub.screening import build_matcher
-from cthub.travel import checkin, checks, rulestore, service, synthetic
-from cthub.travel.facts import FactContext
+from cthub.travel import checkin, checks, rulestore, service, store, synthetic
+from cthub.travel.facts import passenger_facts
+from cthub.travel.models import TravelFile
+from cthub.travel.records import Message
 
 OP = Actor.system("bench")
 
@@ -60,10 +62,9 @@ def main() -> None:
         if (p := synthetic.listed_from_properties("un", v.ref, v.schema, v.properties))
         and p.documents
     ]
-    day = synthetic.generate_day(
-        dt.date(2026, 12, 1), args.passengers, people, seed=args.seed, with_pnr=False
-    )
-    texts = [synthetic.paxlst(m, i + 1).encode() for i, m in enumerate(day.messages)]
+    day = synthetic.generate_day(dt.date(2026, 12, 1), args.passengers, people, seed=args.seed)
+    manifests = [m for m in day.messages if m.kind == "PAXLST"]
+    texts = [synthetic.paxlst(m, i + 1).encode() for i, m in enumerate(manifests)]
     print(
         f"day: {day.passengers} passengers on {len(texts)} flights, {len(day.truth)} planted",
         file=sys.stderr,
@@ -73,6 +74,12 @@ def main() -> None:
     for i, text in enumerate(texts):
         service.ingest(hub, OP, f"f{i}.edi", text)
     ingest_s = time.perf_counter() - t
+    with hub.db.session() as s:  # the PNR pushes of the day (no PNRGOV writer: stored directly)
+        for i, m in enumerate(x for x in day.messages if x.kind == "PNRGOV"):
+            f = TravelFile(name=f"p{i}", sha256="", size=0, kind="PNRGOV", received_by="bench")
+            s.add(f)
+            s.flush()
+            store.store_message(s, None, m, f"p{i}", store.StoredFile(f"p{i}", f.id, "PNRGOV"))
 
     screener = build_matcher(hub, OP, ["un"])
     with hub.db.session() as s:
@@ -129,10 +136,30 @@ def main() -> None:
         rows.append((recall, t1, v1, t2, v2))
 
     ruleset = rulestore.active_ruleset(hub, OP)
-    t = time.perf_counter()
     assert ruleset is not None
-    checks.rule_findings(ruleset, subjects, FactContext())
+    with hub.db.session() as s:
+        flights = checks._chosen_flights(s, None, None)
+        subjects = [p[1] for p in checks.subjects_of(s, flights)]
+        pushes = checks.push_counts(s, [f.id for f in flights])
+    context = checks.rule_context(hub.settings, subjects, set(), set(), pushes)
+    t = time.perf_counter()
+    fired = checks.rule_findings(ruleset, subjects, context)
     rules_s = time.perf_counter() - t
+    facts_only = time.perf_counter()
+    fact_rows = [
+        passenger_facts(
+            Message(kind="PNRGOV" if x.pnr else "PAXLST", version="", flight=x.flight, legs=x.legs),
+            x.record,
+            x.pnr,
+            context,
+            subject_id=x.row_id,
+        )
+        for x in subjects
+    ]
+    facts_s = time.perf_counter() - facts_only
+    t = time.perf_counter()
+    ruleset.evaluate(fact_rows)
+    eval_s = time.perf_counter() - t
 
     leg = day.messages[0].flight
     lat = []
@@ -150,8 +177,13 @@ def main() -> None:
         f"{'  baseline exact+JaroWinkler passengers/s':44} "
         f"{len(jw_scores) / jw_s:14,.0f} {'GTAS 4-6.5':>14}"
     )
-    print(f"{'rules: full re-evaluation, seconds':44} {rules_s:14.3f} {'< 1 s':>14}")
-    print(f"{'  rules, passengers':44} {n:14,} {'20,000':>14}")
+    print(f"{'rules: facts + evaluation, seconds':44} {rules_s:14.3f} {'< 1 s':>14}")
+    print(f"{'  of which facts from records, seconds':44} {facts_s:14.3f}")
+    print(f"{'  of which evaluation of the rules, seconds':44} {eval_s:14.3f}")
+    print(
+        f"{'  rules x passengers, hits':44} {len(ruleset.rules):5} x {len(subjects):,} "
+        f"{sum(len(v) for v in fired.values()):>6,}"
+    )
     print(f"{'check-in p50 ms':44} {1000 * statistics.median(lat):14.1f}")
     print(f"{'check-in p99 ms':44} {1000 * lat[int(0.99 * (len(lat) - 1))]:14.1f} {'< 1,000':>14}")
     print()
