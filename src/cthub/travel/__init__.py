@@ -33,8 +33,8 @@ from cthub.travel.retention import status as retention_status
 from cthub.travel.review import DecisionRecord, QueueItem, decide, decisions, export_case, queue
 from cthub.travel.rulestore import (
     RuleTest,
-    parse_text,
     RuleView,
+    parse_text,
     rule_history,
     rule_list,
     rule_retire,

@@ -20,7 +20,7 @@ from cthub.core.errors import InvalidInput
 from cthub.travel import pnrxml
 from cthub.travel.edifact import paxlst, pnrgov
 from cthub.travel.edifact.interchange import Interchange, Mapped, RawMessage, read_interchanges
-from cthub.travel.edifact.tokenizer import Tokens, Warnings, check_charset, tokenize
+from cthub.travel.edifact.tokenizer import Segment, Tokens, Warnings, check_charset, tokenize
 from cthub.travel.records import Message, ParseResult
 
 MAX_BYTES = 64 * 1024 * 1024
@@ -75,6 +75,8 @@ def _too_big(file: str, size: int) -> InvalidInput:
 def parse_file(path: str | Path) -> ParseResult:
     """Parse a file on disk; files over :data:`MAX_BYTES` are refused before being read."""
     p = Path(path)
+    if not p.is_file():
+        raise InvalidInput("{file} does not exist.", file=p.name)
     size = p.stat().st_size
     if size > MAX_BYTES:
         raise _too_big(p.name, size)
@@ -94,24 +96,27 @@ def parse_bytes(data: bytes, file: str) -> ParseResult:
         return _parse_edifact(tokenize(data, file))
 
 
-def _error(file: str, problem: str, hint: str, segment: int = 0, position: int = 0) -> InvalidInput:
-    if segment:
-        return InvalidInput(
-            "{file}: segment {segment} at byte {position}: {problem}",
-            hint=hint,
-            file=file,
-            segment=segment,
-            position=position,
-            problem=problem,
-        )
-    return InvalidInput("{file}: {problem}", hint=hint, file=file, problem=problem)
+def _at(seg: Segment, message: str, hint: str, file: str, **params: object) -> InvalidInput:
+    """An error about one segment: ``message`` names {file}, {segment} and {position}."""
+    return InvalidInput(
+        message,
+        hint=hint,
+        file=file,
+        segment=seg.number,
+        position=seg.position,
+        **params,
+    )
 
 
 def _parse_edifact(tokens: Tokens) -> ParseResult:
     file = tokens.file
     w = tokens.warnings
     if not tokens.segments:
-        raise _error(file, "no EDIFACT segments found", "Send a PAXLST or PNRGOV interchange.")
+        raise InvalidInput(
+            "{file}: no EDIFACT segments found",
+            hint="Send a PAXLST or PNRGOV interchange (UNB ... UNZ) or PNRGOV XML.",
+            file=file,
+        )
     interchanges = read_interchanges(tokens)
     for ic in interchanges:
         check_charset(tokens, ic.syntax, [s for m in ic.messages for s in (m.unh, *m.segments)])
@@ -131,31 +136,29 @@ def _parse_edifact(tokens: Tokens) -> ParseResult:
                 mapped.append(mapper(raw, ic, w))
     if not mapped:
         if refused:
-            unh = refused[0].unh
-            raise _error(
-                file,
-                f"message type {refused[0].type or '(none)'!r} is not PAXLST or PNRGOV",
+            raise _at(
+                refused[0].unh,
+                "{file}: segment {segment} at byte {position}: "
+                "message type {type} is not PAXLST or PNRGOV",
                 "Send PAXLST (API) or PNRGOV (PNR) messages; other types are not read here.",
-                unh.number,
-                unh.position,
+                file,
+                type=refused[0].type or "(none)",
             )
-        first = empty[0].unh if empty else tokens.segments[0]
-        raise _error(
-            file,
+        raise _at(
+            empty[0].unh if empty else tokens.segments[0],
+            "{file}: segment {segment} at byte {position}: "
             "truncated interchange: no message with any content (UNH ... UNT)",
             "The file was cut off or holds only an envelope; ask the carrier to resend it.",
-            first.number,
-            first.position,
+            file,
         )
     messages = _reassemble(mapped, w)
     if w.count("truncated") and not any(m.passengers or m.pnrs for m in messages):
-        last = tokens.segments[-1]
-        raise _error(
-            file,
+        raise _at(
+            tokens.segments[-1],
+            "{file}: segment {segment} at byte {position}: "
             "truncated interchange: no complete passenger or PNR",
             "The file was cut off before the first traveller; ask the carrier to resend it.",
-            last.number,
-            last.position,
+            file,
         )
     return ParseResult(file, messages, w.finish())
 

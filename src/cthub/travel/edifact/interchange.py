@@ -300,6 +300,12 @@ def parse_ddmmyy(date: str, time: str = "") -> dt.datetime | None:
     return _with_time(day, time) if day else None
 
 
+def clear_caches() -> None:
+    """Forget cached date conversions (benchmarks call this to measure cold parses)."""
+    parse_ddmmyy.cache_clear()
+    parse_dtm.cache_clear()
+
+
 def split_yymmdd(value: str) -> tuple[int, int, int] | None:
     """(yy, mm, dd) of a YYMMDD value, or None."""
     v = value.strip()
@@ -335,29 +341,67 @@ def past_date(parts: tuple[int, int, int], ref: dt.date) -> tuple[dt.date | None
     return _date(base - 100 + yy, mm, dd), False
 
 
+def past_yymmdd(value: str, ref: dt.date) -> tuple[dt.date | None, bool]:
+    """A YYMMDD (or CCYYMMDD) date not after ``ref``, and whether its century was ambiguous.
+
+    The fast path of :func:`split_yymmdd` + :func:`past_date`; (None, False) if not a date.
+    """
+    v = value.strip()
+    n = len(v)
+    if n == 6 and v.isdigit():
+        yy, mm, dd = int(v[:2]), int(v[2:4]), int(v[4:])
+        base = ref.year - ref.year % 100
+        try:
+            day = dt.date(base + yy, mm, dd)
+        except ValueError:
+            day = None
+        if day is not None and day <= ref:
+            return day, ref.year - (base - 100 + yy) <= 110
+        return _date(base - 100 + yy, mm, dd), False
+    if n == 8 and v.isdigit():
+        return _date(int(v[:4]), int(v[4:6]), int(v[6:])), False
+    return None, False
+
+
+def _expiry_year(yy: int, ref: dt.date) -> int:
+    """Century for an expiry date: at most 20 years after ``ref``, else the century before."""
+    year = ref.year - ref.year % 100 + yy
+    if year > ref.year + 20:
+        year -= 100
+    elif year < ref.year - 80:
+        year += 100
+    return year
+
+
+def future_yymmdd(value: str, ref: dt.date) -> dt.date | None:
+    """A YYMMDD (or CCYYMMDD) expiry date: two-digit years at most 20 years after ``ref``."""
+    v = value.strip()
+    n = len(v)
+    if n == 6 and v.isdigit():
+        return _date(_expiry_year(int(v[:2]), ref), int(v[2:4]), int(v[4:]))
+    if n == 8 and v.isdigit():
+        return _date(int(v[:4]), int(v[4:6]), int(v[6:]))
+    return None
+
+
 def future_date(parts: tuple[int, int, int], ref: dt.date) -> dt.date | None:
-    """A two-digit-year date nearest ``ref`` + 5 years (document expiry)."""
+    """A two-digit-year expiry date, at most 20 years after ``ref`` (see :func:`future_yymmdd`)."""
     yy, mm, dd = parts
-    base = ref.year // 100 * 100
-    best: dt.date | None = None
-    for year in (base - 100 + yy, base + yy, base + 100 + yy):
-        day = _date(year, mm, dd)
-        if day is not None and (
-            best is None or abs(year - ref.year - 5) < abs(best.year - ref.year - 5)
-        ):
-            best = day
-    return best
+    return _date(_expiry_year(yy, ref), mm, dd)
 
 
 __all__ = [
     "Interchange",
     "Mapped",
     "RawMessage",
+    "clear_caches",
     "future_date",
+    "future_yymmdd",
     "parse_date_time",
     "parse_ddmmyy",
     "parse_dtm",
     "past_date",
+    "past_yymmdd",
     "read_interchanges",
     "split_ddmmmyy",
     "split_yymmdd",

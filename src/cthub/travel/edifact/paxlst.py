@@ -14,10 +14,9 @@ from cthub.travel.edifact.interchange import (
     Interchange,
     Mapped,
     RawMessage,
-    future_date,
+    future_yymmdd,
     parse_dtm,
-    past_date,
-    split_yymmdd,
+    past_yymmdd,
 )
 from cthub.travel.edifact.tokenizer import Segment, Warnings
 from cthub.travel.records import Leg, Message, Passenger, TravelDocument
@@ -340,33 +339,18 @@ def _ref_date(legs: list[_LegB], ic: Interchange) -> dt.date:
 
 
 def _past(seg: Segment, value: str, ref: dt.date, w: Warnings, what: str) -> dt.date | None:
-    v = value.strip()
-    if len(v) == 8 and v.isdigit():
-        when = parse_dtm(v)
-        if when is None:
-            w.at(seg, "bad-date", f"{what} date {v!r} is not a date; dropped")
-            return None
-        return when.date()
-    parts = split_yymmdd(v)
-    day, ambiguous = past_date(parts, ref) if parts else (None, False)
+    day, ambiguous = past_yymmdd(value, ref)
     if day is None:
-        w.at(seg, "bad-date", f"{what} date {v!r} is not a date; dropped")
-        return None
-    if ambiguous and what == "birth":
-        w.at(seg, "century", f"birth date {v!r} read as {day:%Y-%m-%d} (or 100 years earlier)")
+        w.at(seg, "bad-date", f"{what} date {value.strip()!r} is not a date; dropped")
+    elif ambiguous and what == "birth":
+        w.at(seg, "century", f"birth date {value!r} read as {day:%Y-%m-%d} (or 100 years earlier)")
     return day
 
 
 def _expiry(seg: Segment, value: str, ref: dt.date, w: Warnings) -> dt.date | None:
-    v = value.strip()
-    if len(v) == 8 and v.isdigit():
-        when = parse_dtm(v)
-        day = when.date() if when else None
-    else:
-        parts = split_yymmdd(v)
-        day = future_date(parts, ref) if parts else None
+    day = future_yymmdd(value, ref)
     if day is None:
-        w.at(seg, "bad-date", f"expiry date {v!r} is not a date; dropped")
+        w.at(seg, "bad-date", f"expiry date {value.strip()!r} is not a date; dropped")
     return day
 
 

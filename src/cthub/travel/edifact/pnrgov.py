@@ -167,6 +167,18 @@ class _LegB:
             self.booking_class,
         )
 
+    def copy(self) -> _LegB:
+        b = _LegB()
+        b.carrier, b.number, b.origin, b.destination = (
+            self.carrier,
+            self.number,
+            self.origin,
+            self.destination,
+        )
+        b.status, b.booking_class, b.operating = self.status, self.booking_class, self.operating
+        b.departure, b.arrival = self.departure, self.arrival
+        return b
+
 
 def _leg(seg: Segment) -> _LegB:
     b = _LegB()
@@ -283,6 +295,7 @@ class _Mapper:
         split_next = False
         non_air = False
         ignore = _IGNORE
+        legs_seen: dict[str, _LegB] = {}
 
         def flush_history() -> None:
             nonlocal hist_text
@@ -387,7 +400,11 @@ class _Mapper:
                     leg = None
                     section = "tvl"
                     continue
-                leg = _leg(seg)
+                key = "+".join(seg.parts)  # the same flight recurs in every PNR of a push
+                known = legs_seen.get(key)
+                if known is None or seg.__class__ is not Segment:
+                    known = legs_seen[key] = _leg(seg)
+                leg = known.copy()
                 pnr.legs.append(leg)
                 section, tri = "tvl", None
                 continue
@@ -726,7 +743,7 @@ class _Mapper:
         if t is None:
             self.w.at(seg, "no-traveller", "SSR DOCS matches no traveller; ignored")
             return
-        apply_docs(t, d)
+        _apply_docs(t, d)
 
     def _inft(self, b: _PnrB, text: str, seg: Segment) -> None:
         f = [x.strip() for x in text.split("/") if x.strip()]
@@ -816,7 +833,7 @@ def parse_docs(text: str, ref: dt.date) -> DocsText:
     )
 
 
-def apply_docs(t: _Trav, d: DocsText) -> None:
+def _apply_docs(t: _Trav, d: DocsText) -> None:
     """Put what a DOCS says on a traveller, keeping what is already there."""
     doc = d.document
     if doc is not None:

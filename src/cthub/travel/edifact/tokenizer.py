@@ -542,7 +542,8 @@ class _Reader:
             self.w.add(code, number, position, f"skipped {s[:40]!r}: not a segment")
             return ""
         if fixed != tag:
-            self.w.add("whitespace", number + 1, position, f"tag {tag!r} read as {fixed}", fixed)
+            code = "whitespace" if tag.strip() != tag else "lower-case"
+            self.w.add(code, number + 1, position, f"tag {tag!r} read as {fixed}", fixed)
         else:
             self.valid_tags.add(tag)
         return fixed

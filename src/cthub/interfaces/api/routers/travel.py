@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import PlainTextResponse
@@ -20,7 +20,7 @@ from cthub.core.db import utcnow
 from cthub.core.errors import InvalidInput
 from cthub.core.policy import Actor
 from cthub.interfaces.api.deps import api_actor, hub_of
-from cthub.interfaces.api.schemas import ErrorBody
+from cthub.interfaces.api.schemas import ErrorBody, RowId
 from cthub.travel.records import Leg, Passenger, TravelDocument
 
 ERR: dict[int | str, dict[str, Any]] = {c: {"model": ErrorBody} for c in (400, 401, 403, 404, 409)}
@@ -151,7 +151,7 @@ def _passenger_out(p: travel.PassengerView) -> PassengerOut:
 
 @router.get("/flights/{flight_id}", response_model=ManifestOut)
 def get_manifest(
-    flight_id: int, request: Request, actor: Actor = Depends(api_actor)
+    flight_id: RowId, request: Request, actor: Actor = Depends(api_actor)
 ) -> ManifestOut:
     m = travel.manifest(hub_of(request), actor, flight_id)
     return ManifestOut(
@@ -188,7 +188,7 @@ class PassengerDetailOut(BaseModel):
 
 @router.get("/passengers/{passenger_id}", response_model=PassengerDetailOut)
 def get_passenger(
-    passenger_id: int, request: Request, actor: Actor = Depends(api_actor)
+    passenger_id: RowId, request: Request, actor: Actor = Depends(api_actor)
 ) -> PassengerDetailOut:
     d = travel.passenger(hub_of(request), actor, passenger_id)
     return PassengerDetailOut(
@@ -224,7 +224,9 @@ CHECKS: tuple[Check, ...] = ("watchlist", "document", "rule", "mrz")
 
 
 class CheckIn(BaseModel):
-    flight_ids: builtins.list[int] | None = Field(None, description="None: every unmasked flight")
+    flight_ids: builtins.list[Annotated[int, Field(ge=1, le=2**31 - 1)]] | None = Field(
+        None, max_length=10_000, description="None: every unmasked flight"
+    )
     checks: builtins.list[Check] = Field(default_factory=lambda: list(CHECKS))
 
 
@@ -350,7 +352,16 @@ def checkin(body: CheckinIn, request: Request, actor: Actor = Depends(api_actor)
     return CheckinOut(answers=[AnswerOut(**a.__dict__) for a in answers])
 
 
-@router.post("/checkin/edifact", response_class=PlainTextResponse)
+JSON_ERRORS: dict[int | str, dict[str, Any]] = {
+    c: {"model": ErrorBody, "content": {"application/json": {}}} for c in (400, 401, 403, 404, 409)
+}
+
+
+@router.post(
+    "/checkin/edifact",
+    response_class=PlainTextResponse,
+    responses={200: {"content": {"application/edifact": {}}}, **JSON_ERRORS},
+)
 async def checkin_edifact(request: Request, actor: Actor = Depends(api_actor)) -> PlainTextResponse:
     """An interactive PAXLST in, a CUSRES interchange out."""
     data = await request.body()
@@ -389,7 +400,7 @@ def hits(
     request: Request,
     state: Literal["open", "confirmed", "dismissed", "withdrawn"] = Query("open"),
     check: str | None = Query(None, max_length=12),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=10**9),
     limit: int = Query(100, ge=1, le=1000),
     actor: Actor = Depends(api_actor),
 ) -> QueueOut:
@@ -434,7 +445,7 @@ class DecisionOut(BaseModel):
 
 @router.post("/hits/{hit_id}/decision", response_model=DecisionOut)
 def decide(
-    hit_id: int, body: DecisionIn, request: Request, actor: Actor = Depends(api_actor)
+    hit_id: RowId, body: DecisionIn, request: Request, actor: Actor = Depends(api_actor)
 ) -> DecisionOut:
     d = travel.decide(hub_of(request), actor, hit_id, body.decision, body.reason, body.legal_basis)
     return DecisionOut(**d.__dict__)
@@ -446,7 +457,7 @@ class ExportIn(BaseModel):
 
 @router.post("/hits/{hit_id}/export")
 def export(
-    hit_id: int, body: ExportIn, request: Request, actor: Actor = Depends(api_actor)
+    hit_id: RowId, body: ExportIn, request: Request, actor: Actor = Depends(api_actor)
 ) -> dict[str, Any]:
     """A confirmed hit as a case document for a partner (refused for any other hit)."""
     return travel.export_case(hub_of(request), actor, hit_id, body.partner)
@@ -523,7 +534,7 @@ class UnmaskOut(BaseModel):
 
 @router.post("/passengers/{passenger_id}/unmask-requests", response_model=UnmaskOut)
 def request_unmask(
-    passenger_id: int, body: UnmaskIn, request: Request, actor: Actor = Depends(api_actor)
+    passenger_id: RowId, body: UnmaskIn, request: Request, actor: Actor = Depends(api_actor)
 ) -> UnmaskOut:
     return UnmaskOut(
         **travel.request_unmask(hub_of(request), actor, passenger_id, body.reason).__dict__
@@ -537,7 +548,7 @@ class UnmaskDecisionIn(BaseModel):
 
 @router.post("/unmask-requests/{request_id}/decision", response_model=UnmaskOut)
 def decide_unmask(
-    request_id: int, body: UnmaskDecisionIn, request: Request, actor: Actor = Depends(api_actor)
+    request_id: RowId, body: UnmaskDecisionIn, request: Request, actor: Actor = Depends(api_actor)
 ) -> UnmaskOut:
     return UnmaskOut(
         **travel.decide_unmask(hub_of(request), actor, request_id, body.approve, body.note).__dict__
@@ -546,7 +557,7 @@ def decide_unmask(
 
 @router.get("/unmask-requests/{request_id}/data")
 def unmasked(
-    request_id: int, request: Request, actor: Actor = Depends(api_actor)
+    request_id: RowId, request: Request, actor: Actor = Depends(api_actor)
 ) -> dict[str, Any]:
     """The masked passenger's data, under an approved request (each read is audited)."""
     return travel.unmasked(hub_of(request), actor, request_id)
