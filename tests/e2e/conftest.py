@@ -127,3 +127,17 @@ def page(browser: Browser) -> Iterator[Page]:
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+def page_errors(page: Page) -> list[str]:
+    """Script errors and failed requests of ``page``, collected as they happen. A request a
+    navigation aborts (what the old page was still loading, a favicon) is not a failure."""
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on(
+        "requestfailed",
+        lambda req: (
+            None if req.failure == "net::ERR_ABORTED" else errors.append(f"failed: {req.url}")
+        ),
+    )
+    return errors

@@ -17,7 +17,7 @@ import cthub.coordination.jobs  # noqa: F401 - registers the coordination job ki
 from cthub.coordination import centres, knowledge, service
 from cthub.core.hub import Hub
 from tests import factories
-from tests.e2e.conftest import LiveServer
+from tests.e2e.conftest import LiveServer, page_errors
 from tests.e2e.test_browser import _login
 from tests.interfaces.test_web_coordination import SECRETARIAT, World, load_register
 
@@ -124,16 +124,7 @@ def test_meetings_knowledge_and_centres(
     world = load_register(hub)
     _seed(hub, world)
     coordinator = factories.member(hub, "coordinator", SECRETARIAT)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on(
-        "requestfailed",
-        lambda req: (
-            None  # a navigation cancels what the old page still loads
-            if req.failure == "net::ERR_ABORTED"
-            else errors.append(f"failed: {req.url}")
-        ),
-    )
+    errors = page_errors(page)
     _login(page, live_server, coordinator)
 
     own = world.projects[world.donors[0]][0]

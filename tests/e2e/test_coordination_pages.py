@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from cthub.coordination import meetings, service
 from tests import factories
-from tests.e2e.conftest import LiveServer
+from tests.e2e.conftest import LiveServer, page_errors
 from tests.e2e.test_browser import _login
 from tests.interfaces.test_web_coordination import SECRETARIAT, load_register
 
@@ -34,16 +34,7 @@ def test_coordination_pages(page: Page, live_server: LiveServer, screenshots: Pa
     hub = live_server.hub
     world = load_register(hub)
     coordinator = factories.member(hub, "coordinator", SECRETARIAT)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on(
-        "requestfailed",
-        lambda req: (
-            None  # a navigation cancels what the old page still loads
-            if req.failure == "net::ERR_ABORTED"
-            else errors.append(f"failed: {req.url}")
-        ),
-    )
+    errors = page_errors(page)
     _login(page, live_server, coordinator)
 
     page.goto(f"{live_server.url}/coordination")

@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 
 from cthub.core.hub import Hub
 from tests import factories
-from tests.e2e.conftest import LiveServer, _serve, _wait_healthy
+from tests.e2e.conftest import LiveServer, _serve, _wait_healthy, page_errors
 from tests.e2e.test_browser import _login
 from tests.interfaces.test_web_travel import build_world, travel_app
 
@@ -58,16 +58,7 @@ def test_travel_pages(page: Page, travel_server: LiveServer, screenshots: Path) 
     org_id = server.admin.actor.org_id
     assert org_id is not None
     world = build_world(hub, org_id)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on(
-        "requestfailed",
-        lambda req: (
-            None  # a navigation cancels what the old page still loads
-            if req.failure == "net::ERR_ABORTED"
-            else errors.append(f"failed: {req.url}")
-        ),
-    )
+    errors = page_errors(page)
     _login(page, server, server.admin)
 
     page.click("nav.sidenav >> text=Flights")

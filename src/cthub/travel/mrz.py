@@ -42,11 +42,15 @@ _SHAPES = {TD1: (3, 30), TD2: (2, 36), TD3: (2, 44), MRV_A: (2, 44), MRV_B: (2, 
 
 # (field, line index, start, end) per format, 0-based half-open; used to name the field that
 # holds a bad character. Check digit positions are named "<field>_check".
-_LAYOUTS: dict[str, tuple[tuple[str, int, int, int], ...]] = {
-    TD3: (
+_Field = tuple[str, int, int, int]
+
+
+def _two_lines(width: int, tail: tuple[_Field, ...]) -> tuple[_Field, ...]:
+    """TD3, TD2 and both visas share everything up to the expiry check digit (line 2, 0-28)."""
+    return (
         ("document_code", 0, 0, 2),
         ("issuing_state", 0, 2, 5),
-        ("name", 0, 5, 44),
+        ("name", 0, 5, width),
         ("document_number", 1, 0, 9),
         ("document_number_check", 1, 9, 10),
         ("nationality", 1, 10, 13),
@@ -55,53 +59,22 @@ _LAYOUTS: dict[str, tuple[tuple[str, int, int, int], ...]] = {
         ("sex", 1, 20, 21),
         ("expiry_date", 1, 21, 27),
         ("expiry_date_check", 1, 27, 28),
-        ("optional_data", 1, 28, 42),
-        ("optional_data_check", 1, 42, 43),
-        ("composite_check", 1, 43, 44),
+        *tail,
+    )
+
+
+_LAYOUTS: dict[str, tuple[_Field, ...]] = {
+    TD3: _two_lines(
+        44,
+        (
+            ("optional_data", 1, 28, 42),
+            ("optional_data_check", 1, 42, 43),
+            ("composite_check", 1, 43, 44),
+        ),
     ),
-    MRV_A: (
-        ("document_code", 0, 0, 2),
-        ("issuing_state", 0, 2, 5),
-        ("name", 0, 5, 44),
-        ("document_number", 1, 0, 9),
-        ("document_number_check", 1, 9, 10),
-        ("nationality", 1, 10, 13),
-        ("birth_date", 1, 13, 19),
-        ("birth_date_check", 1, 19, 20),
-        ("sex", 1, 20, 21),
-        ("expiry_date", 1, 21, 27),
-        ("expiry_date_check", 1, 27, 28),
-        ("optional_data", 1, 28, 44),
-    ),
-    TD2: (
-        ("document_code", 0, 0, 2),
-        ("issuing_state", 0, 2, 5),
-        ("name", 0, 5, 36),
-        ("document_number", 1, 0, 9),
-        ("document_number_check", 1, 9, 10),
-        ("nationality", 1, 10, 13),
-        ("birth_date", 1, 13, 19),
-        ("birth_date_check", 1, 19, 20),
-        ("sex", 1, 20, 21),
-        ("expiry_date", 1, 21, 27),
-        ("expiry_date_check", 1, 27, 28),
-        ("optional_data", 1, 28, 35),
-        ("composite_check", 1, 35, 36),
-    ),
-    MRV_B: (
-        ("document_code", 0, 0, 2),
-        ("issuing_state", 0, 2, 5),
-        ("name", 0, 5, 36),
-        ("document_number", 1, 0, 9),
-        ("document_number_check", 1, 9, 10),
-        ("nationality", 1, 10, 13),
-        ("birth_date", 1, 13, 19),
-        ("birth_date_check", 1, 19, 20),
-        ("sex", 1, 20, 21),
-        ("expiry_date", 1, 21, 27),
-        ("expiry_date_check", 1, 27, 28),
-        ("optional_data", 1, 28, 36),
-    ),
+    MRV_A: _two_lines(44, (("optional_data", 1, 28, 44),)),
+    TD2: _two_lines(36, (("optional_data", 1, 28, 35), ("composite_check", 1, 35, 36))),
+    MRV_B: _two_lines(36, (("optional_data", 1, 28, 36),)),
     TD1: (
         ("document_code", 0, 0, 2),
         ("issuing_state", 0, 2, 5),

@@ -90,21 +90,27 @@ def _held(s: Session) -> set[int]:
     return set(s.scalars(select(RetentionHold.passenger_id)))
 
 
+def _vault(
+    s: Session, flight: Flight, kind: str, row_id: int, data: dict[str, Any], now: dt.datetime
+) -> None:
+    s.add(
+        VaultItem(
+            org_id=flight.org_id,
+            flight_id=flight.id,
+            kind=kind,
+            row_id=row_id,
+            data=data,
+            masked_at=now,
+        )
+    )
+
+
 def _mask(s: Session, flight: Flight, held: set[int], now: dt.datetime) -> tuple[int, int]:
     people = pnrs = 0
     for p in s.scalars(select(TravelPassenger).where(TravelPassenger.flight_id == flight.id)):
         if p.masked or p.id in held:
             continue
-        s.add(
-            VaultItem(
-                org_id=p.org_id,
-                flight_id=flight.id,
-                kind="passenger",
-                row_id=p.id,
-                data={"name": p.name, "record": p.data},
-                masked_at=now,
-            )
-        )
+        _vault(s, flight, "passenger", p.id, {"name": p.name, "record": p.data}, now)
         p.data = mask_passenger_data(p.data)
         p.name = MASK
         p.masked = True
@@ -119,30 +125,12 @@ def _mask(s: Session, flight: Flight, held: set[int], now: dt.datetime) -> tuple
     for r in s.scalars(select(Pnr).where(Pnr.flight_id == flight.id)):
         if r.masked or r.id in held_pnrs:
             continue
-        s.add(
-            VaultItem(
-                org_id=r.org_id,
-                flight_id=flight.id,
-                kind="pnr",
-                row_id=r.id,
-                data=r.data,
-                masked_at=now,
-            )
-        )
+        _vault(s, flight, "pnr", r.id, r.data, now)
         r.data = mask_pnr_data(r.data)
         r.masked = True
         pnrs += 1
         for v in s.scalars(select(PnrVersion).where(PnrVersion.pnr_id == r.id)):
-            s.add(
-                VaultItem(
-                    org_id=r.org_id,
-                    flight_id=flight.id,
-                    kind="pnr_version",
-                    row_id=v.id,
-                    data={"data": v.data, "changes": v.changes},
-                    masked_at=now,
-                )
-            )
+            _vault(s, flight, "pnr_version", v.id, {"data": v.data, "changes": v.changes}, now)
             v.data = mask_pnr_data(v.data)
             v.changes = [{"field": c.get("field"), "masked": True} for c in v.changes]
             v.masked = True
