@@ -60,6 +60,12 @@ def test_upload_check_review_and_export(sqlite_hub: Hub, api: TestClient, tmp_pa
     junk = api.post("/api/travel/files?name=junk.bin", content=b"\x00\xff" * 100, headers=analyst)
     assert junk.status_code == 400
     assert "junk.bin" in junk.json()["message"]
+    huge = api.post(
+        "/api/travel/files?name=huge.edi",
+        content=b"x" * 16,
+        headers={**analyst, "Content-Length": str(200 * 1024 * 1024)},
+    )
+    assert huge.status_code == 400 and "huge.edi" in huge.json()["message"]
     flights = api.get("/api/travel/flights", headers=analyst).json()
     assert [f["flight"] for f in flights] == ["XY123/2026-03-14"]
     assert api.get("/api/travel/flights", headers=other).json() == []  # another agency's data

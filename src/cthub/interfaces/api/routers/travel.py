@@ -46,6 +46,21 @@ class FileOut(BaseModel):
     warnings: builtins.list[WarningOut]
 
 
+async def bounded_body(request: Request, name: str, limit: int) -> bytes:
+    """The request body, refused as soon as it passes ``limit`` (never read whole first)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise InvalidInput("{file} is larger than {limit} bytes.", file=name, limit=limit)
+    chunks: builtins.list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise InvalidInput("{file} is larger than {limit} bytes.", file=name, limit=limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 @router.post("/files", response_model=FileOut)
 async def upload(
     request: Request,
@@ -53,9 +68,7 @@ async def upload(
     actor: Actor = Depends(api_actor),
 ) -> FileOut:
     """Receive one carrier file (PAXLST, PNRGOV EDIFACT or PNRGOV XML) as the request body."""
-    data = await request.body()
-    if len(data) > MAX_UPLOAD:
-        raise InvalidInput("{file} is larger than {limit} bytes.", file=name, limit=MAX_UPLOAD)
+    data = await bounded_body(request, name, MAX_UPLOAD)
     r = travel.ingest(hub_of(request), actor, name, data)
     s = r.stored
     return FileOut(
@@ -364,9 +377,7 @@ JSON_ERRORS: dict[int | str, dict[str, Any]] = {
 )
 async def checkin_edifact(request: Request, actor: Actor = Depends(api_actor)) -> PlainTextResponse:
     """An interactive PAXLST in, a CUSRES interchange out."""
-    data = await request.body()
-    if len(data) > 1024 * 1024:
-        raise InvalidInput("An interactive message is larger than 1 MiB.")
+    data = await bounded_body(request, "iapi", 1024 * 1024)
     parsed = travel.parse_bytes(data, "iapi")
     hub = hub_of(request)
     out: builtins.list[str] = []
