@@ -300,3 +300,31 @@ def test_retention_is_scheduled_daily(unit: tuple[Hub, factories.Member, factori
         )
     assert schedule.due(hub, first + dt.timedelta(hours=23), table) == []
     assert len(schedule.due(hub, first + dt.timedelta(days=1), table)) == 1
+
+
+def test_rule_re_evaluation_sees_a_new_push(
+    unit: tuple[Hub, factories.Member, factories.Member],
+) -> None:
+    hub, analyst, _ = unit
+    travel.rule_save(
+        hub,
+        analyst.actor,
+        {
+            "name": "cash-one-way",
+            "description": "one-way ticket paid in cash",
+            "weight": 0.6,
+            "conditions": [
+                {"field": "paid_cash", "op": "is_true"},
+                {"field": "one_way", "op": "is_true"},
+            ],
+        },
+    )
+
+    def fired() -> set[str]:
+        run = travel.run_checks(hub, analyst.actor, checks=["rule"])
+        return {r.name for r in run.rows if r.list == "cash-one-way" and r.state == "open"}
+
+    assert fired() == set()
+    assert fired() == set()  # the same stored day again (fact rows reused)
+    stored(hub, analyst.actor.org_id, pnr_push(cash=True))  # a new push: paid in cash
+    assert fired() == {"AL HAKIM:ABDUL RAHMAN", "DUPONT:MARIE"}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -92,6 +93,8 @@ class Subject:
     flight: Leg
     legs: tuple[Leg, ...]
     pnr: PnrRecord | None
+    #: What the stored rows were when read (update times, PNR version): equal stamps, equal facts.
+    stamp: tuple[object, ...] = ()
 
 
 def nationality_alpha2(code: str) -> str | None:
@@ -233,10 +236,12 @@ def subjects_of(s: Session, flights: Iterable[Flight]) -> list[tuple[TravelPasse
     by_id = {f.id: f for f in flights}
     pnrs: dict[tuple[int, str], PnrRecord] = {}
     pnr_by_row: dict[int, PnrRecord] = {}
+    versions: dict[int, tuple[int, int]] = {}
     for pnr_row in s.scalars(select(Pnr).where(Pnr.flight_id.in_(by_id))):
         booking = codec.load(PnrRecord, pnr_row.data)
         pnrs[(pnr_row.flight_id, pnr_row.locator)] = booking
         pnr_by_row[pnr_row.id] = booking
+        versions[id(booking)] = (pnr_row.id, pnr_row.version)
     rows = list(
         s.scalars(
             select(TravelPassenger)
@@ -258,7 +263,8 @@ def subjects_of(s: Session, flights: Iterable[Flight]) -> list[tuple[TravelPasse
             if _name_key(rec) in api_names[f.id]:
                 continue
             pnr = pnr_by_row.get(row.pnr_id) if row.pnr_id else None
-        out.append((row, Subject(row.id, f.id, rec, leg, legs, pnr)))
+        stamp = (row.updated_at, versions.get(id(pnr)) if pnr is not None else None)
+        out.append((row, Subject(row.id, f.id, rec, leg, legs, pnr, stamp)))
     return out
 
 
@@ -349,7 +355,7 @@ def rule_context(
     ) - {""}
     pnrs = {id(s.pnr): s.pnr for s in subjects if s.pnr is not None}
     return FactContext(
-        now=utcnow().replace(tzinfo=None),
+        now=utcnow().replace(tzinfo=None, minute=0, second=0, microsecond=0),  # to the hour
         hubs=frozenset(split_codes(settings.travel_hub_airports)),
         destination_countries=frozenset(split_codes(settings.travel_watch_countries)),
         watchlist_hits=frozenset(hit_people),
@@ -377,9 +383,37 @@ def split_codes(text: str) -> list[str]:
     return [c.strip().upper() for c in text.split(",") if c.strip()]
 
 
-def rule_findings(
-    rules: RuleSet, subjects: Sequence[Subject], context: FactContext
-) -> dict[int, list[Finding]]:
+#: The fact rows of the last rule run, by what they were derived from: re-evaluating the rules
+#: over the same stored data (a rule changed, a rule is tested) skips deriving them again.
+_FACTS_LOCK = threading.Lock()
+_FACTS: dict[str, tuple[tuple[object, ...], list[dict[str, object]]]] = {}
+
+
+def _fingerprint(subjects: Sequence[Subject], context: FactContext) -> tuple[object, ...]:
+    return (
+        tuple((s.row_id, s.stamp) for s in subjects),
+        context.now,
+        context.hubs,
+        context.destination_countries,
+        context.watchlist_hits,
+        context.document_hits,
+        context.hit_locators,
+        tuple(sorted(context.push_counts.items())),
+        context.long_trip_days,
+    )
+
+
+def fact_rows(
+    subjects: Sequence[Subject], context: FactContext, cache_key: str = ""
+) -> list[dict[str, object]]:
+    """One fact row per subject; with ``cache_key``, the rows of the last call with the same
+    key are reused when the subjects' stored rows and the context are unchanged."""
+    fingerprint = _fingerprint(subjects, context) if cache_key else ()
+    if cache_key:
+        with _FACTS_LOCK:
+            cached = _FACTS.get(cache_key)
+        if cached is not None and cached[0] == fingerprint:
+            return cached[1]
     rows = [
         passenger_facts(
             Message(kind="PNRGOV" if s.pnr else "PAXLST", version="", flight=s.flight, legs=s.legs),
@@ -390,6 +424,17 @@ def rule_findings(
         )
         for s in subjects
     ]
+    if cache_key:
+        with _FACTS_LOCK:
+            _FACTS.clear()  # one run's rows at a time: they are large
+            _FACTS[cache_key] = (fingerprint, rows)
+    return rows
+
+
+def rule_findings(
+    rules: RuleSet, subjects: Sequence[Subject], context: FactContext, cache_key: str = ""
+) -> dict[int, list[Finding]]:
+    rows = fact_rows(subjects, context, cache_key)
     out: dict[int, list[Finding]] = defaultdict(list)
     for hit in rules.evaluate(rows):
         out[hit.row].append(
@@ -459,7 +504,8 @@ def run_checks(
                 if any(f.check == "document" and f.details.get("exact") for f in fs)
             }
             context = rule_context(hub.settings, subjects, watched, docs, pushes)
-            for i, fs in rule_findings(ruleset, subjects, context).items():
+            key = f"{hub.db.url}|{actor.org_id}"
+            for i, fs in rule_findings(ruleset, subjects, context, key).items():
                 found[i].extend(fs)
     with hub.unit(actor, "travel.check") as u:
         labels = {f.id: f"{f.carrier}{f.number}/{f.departure_date:%Y-%m-%d}" for f in flights}

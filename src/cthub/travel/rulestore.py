@@ -254,7 +254,8 @@ def rule_test(
         subjects = [p[1] for p in subjects_of(u.s, flights)]
         labels = {f.id: f"{f.carrier}{f.number}/{f.departure_date:%Y-%m-%d}" for f in flights}
         context = rule_context(hub.settings, subjects, set(), set())
-        found = rule_findings(rules_mod.compile_rules([parsed]), subjects, context)
+        key = f"{hub.db.url}|{actor.org_id}"
+        found = rule_findings(rules_mod.compile_rules([parsed]), subjects, context, key)
         samples = [
             f"{labels[subjects[i].flight_id]} {subjects[i].record.name}: {f.explanation}"
             for i, fs in sorted(found.items())
