@@ -73,7 +73,9 @@ def test_upload_check_review_and_export(sqlite_hub: Hub, api: TestClient, tmp_pa
     assert api.get(f"/api/travel/flights/{fid}", headers=other).status_code == 404
     manifest = api.get(f"/api/travel/flights/{fid}", headers=analyst).json()
     assert len(manifest["passengers"]) == 180
-    run = api.post("/api/travel/check", json={"flight_ids": [fid]}, headers=analyst).json()
+    checked = api.post("/api/travel/check", json={"flight_ids": [fid]}, headers=analyst)
+    assert checked.status_code == 200, checked.text
+    run = checked.json()
     watch = [r for r in run["rows"] if r["check"] == "watchlist"]
     assert watch
     assert all(r["list"] == "watch" for r in watch)

@@ -16,7 +16,7 @@ from cthub.core.errors import Conflict, Forbidden, InvalidInput
 from cthub.core.hub import Hub
 from cthub.core.tables import AuditEvent, Job
 from cthub.lists import load
-from cthub.travel import checkin, store
+from cthub.travel import checkin, store, synthetic
 from cthub.travel.models import PnrVersion, TravelFile, TravelPassenger, VaultItem
 from cthub.travel.records import Leg, Message, Passenger, Payment, Pnr, TravelDocument
 from tests import factories
@@ -240,8 +240,11 @@ def test_retention_masks_at_six_months_and_deletes_at_five_years(
     early = travel.retention_run(hub, admin.actor, dt.datetime(2026, 9, 1, tzinfo=dt.UTC))
     assert early.masked_passengers == 0
     later = travel.retention_run(hub, admin.actor, dt.datetime(2026, 9, 14, tzinfo=dt.UTC))
-    assert later.masked_passengers == 4
-    assert later.masked_pnrs == 1
+    assert later.masked_passengers == 3  # Marie is held: her API and her PNR row
+    assert later.masked_pnrs == 0  # her booking is part of the case; Al Hakim's entry in it
+    booking = travel.passenger(hub, analyst.actor, stolen.passenger_id).pnr
+    assert booking is not None
+    assert {t["name"] for t in booking["travellers"]} == {"MASKED", "DUPONT:MARIE"}
     people = {p.name for p in travel.manifest(hub, analyst.actor, stolen.flight_id).passengers}
     assert people == {"MASKED", "DUPONT:MARIE"}
     masked = next(
@@ -263,12 +266,12 @@ def test_retention_masks_at_six_months_and_deletes_at_five_years(
     assert data["name"] != "MASKED"
     # five years on: everything goes except the held passenger
     final = travel.retention_run(hub, admin.actor, dt.datetime(2031, 3, 20, tzinfo=dt.UTC))
-    assert final.deleted_passengers == 4
+    assert final.deleted_passengers == 3
     assert final.deleted_flights == 0
     with hub.db.session() as s:
         left = list(s.scalars(select(TravelPassenger.name)))
         vault = s.scalar(select(func.count()).select_from(VaultItem))
-    assert left == ["DUPONT:MARIE"]
+    assert left == ["DUPONT:MARIE", "DUPONT:MARIE"]  # her API and PNR rows
     assert vault == 0
 
 
@@ -328,3 +331,15 @@ def test_rule_re_evaluation_sees_a_new_push(
     assert fired() == set()  # the same stored day again (fact rows reused)
     stored(hub, analyst.actor.org_id, pnr_push(cash=True))  # a new push: paid in cash
     assert fired() == {"AL HAKIM:ABDUL RAHMAN", "DUPONT:MARIE"}
+
+
+def test_data_received_again_after_masking_is_masked_at_once(
+    unit: tuple[Hub, factories.Member, factories.Member],
+) -> None:
+    hub, analyst, admin = unit
+    travel.retention_run(hub, admin.actor, dt.datetime(2026, 9, 14, tzinfo=dt.UTC))
+    resent = synthetic.paxlst(manifest()).encode()  # the masked flight's manifest, re-sent
+    travel.ingest(hub, analyst.actor, "resent.edi", resent)
+    for f in travel.flights(hub, analyst.actor):
+        names = {p.name for p in travel.manifest(hub, analyst.actor, f.id).passengers}
+        assert names == {"MASKED"}, (f.label, names)

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from cthub.core.config import Settings
 from cthub.core.db import utcnow
-from cthub.core.errors import NotFound
+from cthub.core.errors import InvalidInput, NotFound
 from cthub.core.hub import Hub
 from cthub.core.model import country_code
 from cthub.core.policy import Actor
@@ -156,7 +156,21 @@ def document_findings(index: DocumentIndex | None, p: Passenger) -> list[Finding
     for doc in p.documents:
         if not doc.number:
             continue
-        for hit in index.lookup(doc.number, doc.issuing_country):
+        try:
+            found = index.lookup(doc.number, doc.issuing_country)
+        except InvalidInput as exc:  # no usable issuer or number: say so, check the others
+            out.append(
+                Finding(
+                    "mrz",
+                    "unchecked",
+                    doc.number[:40],
+                    0.2,
+                    f"{doc.type or 'document'} not checked against the document list: "
+                    f"{exc.render()}",
+                )
+            )
+            continue
+        for hit in found:
             reported = f", reported {hit.reported_on}" if hit.reported_on else ""
             if hit.exact:
                 text = (
@@ -269,12 +283,20 @@ def subjects_of(s: Session, flights: Iterable[Flight]) -> list[tuple[TravelPasse
 
 
 def store_findings(
-    s: Session, row: TravelPassenger, findings: list[Finding], run: CheckRun, checks: set[str]
+    s: Session,
+    row: TravelPassenger,
+    findings: list[Finding],
+    run: CheckRun,
+    checks: set[str],
+    rules: frozenset[str] | None = None,
 ) -> list[TravelHit]:
+    """Store one passenger's findings. A decided hit keeps the evidence it was decided on; an
+    open hit that no longer fires is withdrawn, but only for what was evaluated (``checks``;
+    for rule hits, only the rules in ``rules`` when given)."""
     existing = {
         h.key: h
         for h in s.scalars(select(TravelHit).where(TravelHit.passenger_id == row.id))
-        if h.check in checks
+        if h.check in checks and (h.check != "rule" or rules is None or h.list_name in rules)
     }
     now = utcnow()
     kept: list[TravelHit] = []
@@ -298,6 +320,9 @@ def store_findings(
         elif hit.state == "withdrawn":
             hit.state = "open"
             run.new_hits += 1
+        elif hit.state in ("confirmed", "dismissed"):
+            kept.append(hit)  # decided on this evidence: it stays as it was
+            continue
         hit.list_name = f.list_name[:80]
         hit.list_ref = f.list_ref[:200]
         hit.score = f.score
@@ -488,30 +513,36 @@ def run_checks(
             leg = subject.flight
             departure = leg.departure.date() if leg.departure else dt.date.today()
             found[i].extend(mrz_findings(subject.record, departure))
+    universe: dict[int | None, frozenset[str]] = {}
     if "rule" in wanted and subjects:
-        ruleset = rulestore.active_ruleset(hub, actor)
-        if ruleset is None:
-            run.skipped.append("rule: no active risk rule")
-        else:
-            watched = {
-                subjects[i].row_id
-                for i, fs in found.items()
-                if any(f.check == "watchlist" for f in fs)
-            }
-            docs = {
-                subjects[i].row_id
-                for i, fs in found.items()
-                if any(f.check == "document" and f.details.get("exact") for f in fs)
-            }
-            context = rule_context(hub.settings, subjects, watched, docs, pushes)
-            key = f"{hub.db.url}|{actor.org_id}"
-            for i, fs in rule_findings(ruleset, subjects, context, key).items():
-                found[i].extend(fs)
+        watched = {
+            subjects[i].row_id for i, fs in found.items() if any(f.check == "watchlist" for f in fs)
+        }
+        docs = {
+            subjects[i].row_id
+            for i, fs in found.items()
+            if any(f.check == "document" and f.details.get("exact") for f in fs)
+        }
+        org_of = {f.id: f.org_id for f in flights}
+        by_org: dict[int | None, list[int]] = defaultdict(list)
+        for i, subject in enumerate(subjects):
+            by_org[org_of[subject.flight_id]].append(i)
+        for org_id, members in by_org.items():  # each flight with its own organisation's rules
+            ruleset, universe[org_id] = rulestore.ruleset_for(hub, org_id)
+            if ruleset is None:
+                run.skipped.append("rule: no active risk rule")
+                continue
+            group = [subjects[i] for i in members]
+            context = rule_context(hub.settings, group, watched, docs, pushes)
+            key = f"{hub.db.url}|{org_id}"
+            for j, fs in rule_findings(ruleset, group, context, key).items():
+                found[members[j]].extend(fs)
     with hub.unit(actor, "travel.check") as u:
         labels = {f.id: f"{f.carrier}{f.number}/{f.departure_date:%Y-%m-%d}" for f in flights}
         for i, (row0, subject) in enumerate(pairs):
             row = u.s.get_one(TravelPassenger, row0.id)
-            hits = store_findings(u.s, row, found.get(i, []), run, wanted)
+            org_rules = universe.get(row.org_id, frozenset()) if "rule" in wanted else None
+            hits = store_findings(u.s, row, found.get(i, []), run, wanted, org_rules)
             u.s.flush()
             for h in hits:
                 run.rows.append(

@@ -197,7 +197,7 @@ class ListedDocument(Base):
     version_id: Mapped[int] = mapped_column(ForeignKey("travel_document_versions.id"))
     number: Mapped[str] = mapped_column(String(40))
     issuing_country: Mapped[str] = mapped_column(String(3))
-    document_type: Mapped[str] = mapped_column(String(4))
+    document_type: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(12))
     reported_on: Mapped[dt.date | None] = mapped_column(Date)
 
@@ -226,6 +226,7 @@ class UnmaskRequest(Base):
     reason: Mapped[str] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(12), default="pending")
     requested_by: Mapped[str] = mapped_column(String(120))
+    requester_id: Mapped[int | None] = mapped_column(Integer)
     requested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     decided_by: Mapped[str | None] = mapped_column(String(120))
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

@@ -19,7 +19,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from cthub.core.db import utcnow
@@ -33,11 +33,13 @@ from cthub.travel.models import (
     RetentionHold,
     RetentionRun,
     TravelDecision,
+    TravelFile,
     TravelHit,
     TravelPassenger,
     UnmaskRequest,
     VaultItem,
 )
+from cthub.travel.store import person_key
 
 #: Passenger fields kept after masking (no identity, contact, payment or API data).
 KEPT_PASSENGER = ("role", "seat", "bags", "embarkation", "debarkation")
@@ -87,7 +89,40 @@ class RetentionResult:
 
 
 def _held(s: Session) -> set[int]:
-    return set(s.scalars(select(RetentionHold.passenger_id)))
+    """Passenger rows under a hold: the held row and the same person's other rows on that
+    flight (the API row and the PNR row of one traveller are one person)."""
+    rows = set(s.scalars(select(RetentionHold.passenger_id)))
+    if not rows:
+        return rows
+    people = {
+        (p.flight_id, person_key(p.data or {}))
+        for p in s.scalars(select(TravelPassenger).where(TravelPassenger.id.in_(rows)))
+    }
+    flights = {f for f, _ in people}
+    for p in s.scalars(select(TravelPassenger).where(TravelPassenger.flight_id.in_(flights))):
+        if (p.flight_id, person_key(p.data or {})) in people:
+            rows.add(p.id)
+    return rows
+
+
+def _held_pnrs(s: Session, flight: Flight, held: set[int]) -> set[int]:
+    """PNRs of held passengers on this flight (by PNR row or by locator): a case keeps its
+    booking (the co-travellers in it are part of what was confirmed)."""
+    out: set[int] = set()
+    for p in s.scalars(
+        select(TravelPassenger).where(
+            TravelPassenger.flight_id == flight.id, TravelPassenger.id.in_(held)
+        )
+    ):
+        if p.pnr_id is not None:
+            out.add(p.pnr_id)
+        elif p.pnr_locator:
+            found = s.scalar(
+                select(Pnr.id).where(Pnr.flight_id == flight.id, Pnr.locator == p.pnr_locator)
+            )
+            if found is not None:
+                out.add(found)
+    return out
 
 
 def _vault(
@@ -113,23 +148,52 @@ def _mask(s: Session, flight: Flight, held: set[int], now: dt.datetime) -> tuple
         _vault(s, flight, "passenger", p.id, {"name": p.name, "record": p.data}, now)
         p.data = mask_passenger_data(p.data)
         p.name = MASK
+        p.key = f"masked:{p.id}"  # the identity hash could be confirmed by guessing
         p.masked = True
         people += 1
-    held_pnrs = set(
-        s.scalars(
-            select(TravelPassenger.pnr_id).where(
-                TravelPassenger.id.in_(held), TravelPassenger.pnr_id.is_not(None)
+        for h in s.scalars(select(TravelHit).where(TravelHit.passenger_id == p.id)):
+            _vault(
+                s,
+                flight,
+                "hit",
+                h.id,
+                {"explanation": h.explanation, "details": h.details, "list_ref": h.list_ref},
+                now,
+            )
+            h.explanation, h.details = MASK, {}
+            if h.check in ("document", "mrz"):  # their references are the passenger's data
+                h.list_ref = MASK
+    held_pnrs = _held_pnrs(s, flight, held)
+    held_people = {
+        person_key(p.data or {})
+        for p in s.scalars(
+            select(TravelPassenger).where(
+                TravelPassenger.flight_id == flight.id, TravelPassenger.id.in_(held)
             )
         )
-    )
+    }
     for r in s.scalars(select(Pnr).where(Pnr.flight_id == flight.id)):
-        if r.masked or r.id in held_pnrs:
+        if r.masked:
+            continue
+        if r.id in held_pnrs:  # the case keeps its booking; the others in it are masked
+            others = [t for t in r.data.get("travellers", []) if person_key(t) not in held_people]
+            if others:
+                _vault(s, flight, "pnr", r.id, r.data, now)
+                r.data = {
+                    **r.data,
+                    "travellers": [
+                        t if person_key(t) in held_people else mask_passenger_data(t)
+                        for t in r.data.get("travellers", [])
+                    ],
+                }
             continue
         _vault(s, flight, "pnr", r.id, r.data, now)
         r.data = mask_pnr_data(r.data)
         r.masked = True
         pnrs += 1
-        for v in s.scalars(select(PnrVersion).where(PnrVersion.pnr_id == r.id)):
+        for v in s.scalars(
+            select(PnrVersion).where(PnrVersion.pnr_id == r.id, PnrVersion.masked.is_(False))
+        ):
             _vault(s, flight, "pnr_version", v.id, {"data": v.data, "changes": v.changes}, now)
             v.data = mask_pnr_data(v.data)
             v.changes = [{"field": c.get("field"), "masked": True} for c in v.changes]
@@ -158,27 +222,54 @@ def _delete(s: Session, flight: Flight, held: set[int]) -> tuple[int, bool]:
         s.execute(delete(TravelDecision).where(TravelDecision.hit_id.in_(hits)))
         s.execute(delete(TravelHit).where(TravelHit.id.in_(hits)))
     s.execute(delete(UnmaskRequest).where(UnmaskRequest.passenger_id.in_(gone_people)))
-    kept_pnrs = set(
-        s.scalars(select(TravelPassenger.pnr_id).where(TravelPassenger.id.in_(keep)))
-    ) - {None}
+    kept_pnrs = _held_pnrs(s, flight, held)
     s.execute(delete(TravelPassenger).where(TravelPassenger.id.in_(gone_people)))
     pnr_ids = list(
         s.scalars(select(Pnr.id).where(Pnr.flight_id == flight.id, Pnr.id.not_in(kept_pnrs)))
     )
     version_ids = list(s.scalars(select(PnrVersion.id).where(PnrVersion.pnr_id.in_(pnr_ids))))
-    s.execute(
-        delete(VaultItem).where(VaultItem.kind == "pnr_version", VaultItem.row_id.in_(version_ids))
-    )
-    s.execute(delete(VaultItem).where(VaultItem.kind == "pnr", VaultItem.row_id.in_(pnr_ids)))
-    s.execute(
-        delete(VaultItem).where(VaultItem.kind == "passenger", VaultItem.row_id.in_(gone_people))
-    )
+    s.execute(delete(VaultItem).where(VaultItem.flight_id == flight.id))  # held rows: none
     s.execute(delete(PnrVersion).where(PnrVersion.id.in_(version_ids)))
     s.execute(delete(Pnr).where(Pnr.id.in_(pnr_ids)))
     if keep:
         return len(gone_people), False
     s.delete(flight)
     return len(gone_people), True
+
+
+def _files(s: Session, now: dt.datetime, mask_before: dt.date, delete_before: dt.date) -> None:
+    """Received-file records: their warnings (which quote segments) cleared on the masking
+    date, the records themselves deleted on the deletion date (counted from receipt)."""
+
+    def start(day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+
+    s.execute(
+        update(TravelFile).where(TravelFile.received_at < start(mask_before)).values(warnings=[])
+    )
+    old = list(
+        s.scalars(select(TravelFile.id).where(TravelFile.received_at < start(delete_before)))
+    )
+    if old:
+        s.execute(
+            update(TravelPassenger).where(TravelPassenger.file_id.in_(old)).values(file_id=None)
+        )
+        s.execute(update(PnrVersion).where(PnrVersion.file_id.in_(old)).values(file_id=None))
+        s.execute(delete(TravelFile).where(TravelFile.id.in_(old)))
+
+
+def remask(s: Session, flight_ids: list[int], now: dt.datetime) -> int:
+    """Mask again, in the caller's transaction, already masked flights that just received
+    data (an archive re-sent, a late push): new data never stays readable on them. A first
+    receipt of an old flight is masked by the next retention run, as any other."""
+    held = _held(s)
+    count = 0
+    for f in s.scalars(
+        select(Flight).where(Flight.id.in_(flight_ids), Flight.masked_at.is_not(None))
+    ):
+        _mask(s, f, held, now)
+        count += 1
+    return count
 
 
 def run(hub: Hub, actor: Actor, now: dt.datetime | None = None) -> RetentionResult:
@@ -201,6 +292,7 @@ def run(hub: Hub, actor: Actor, now: dt.datetime | None = None) -> RetentionResu
             p, r = _mask(u.s, f, held, as_of)
             masked_p += p
             masked_r += r
+        _files(u.s, as_of, mask_before, delete_before)
         result = RetentionResult(
             as_of, mask_before, delete_before, masked_p, masked_r, deleted_f, deleted_p, len(held)
         )
@@ -351,7 +443,11 @@ def request_unmask(hub: Hub, actor: Actor, passenger_id: int, reason: str) -> Un
         if not p.masked:
             raise Conflict("Passenger {id} is not masked.", id=passenger_id)
         r = UnmaskRequest(
-            org_id=p.org_id, passenger_id=p.id, reason=reason[:4000], requested_by=actor.name
+            org_id=p.org_id,
+            passenger_id=p.id,
+            reason=reason[:4000],
+            requested_by=actor.name,
+            requester_id=actor.user_id,
         )
         u.s.add(r)
         u.s.flush()
@@ -374,7 +470,14 @@ def decide_unmask(hub: Hub, actor: Actor, request_id: int, approve: bool, note: 
         u.require(r)
         if r.state != "pending":
             raise Conflict("Unmask request {id} is already {state}.", id=request_id, state=r.state)
-        if r.requested_by == actor.name:
+        if actor.via == "api_key" or (not actor.user_id and not actor.is_system):
+            raise Forbidden(
+                "An unmask request is decided by a signed-in person, not an API key.",
+                hint="Sign in to the web UI and decide it there.",
+            )
+        if r.requested_by == actor.name or (
+            r.requester_id is not None and r.requester_id == actor.user_id
+        ):
             raise Forbidden(
                 "An unmask request must be decided by someone other than who asked.",
                 hint="Ask another administrator (the competent authority) to decide.",
@@ -416,6 +519,10 @@ def unmasked(hub: Hub, actor: Actor, request_id: int) -> dict[str, Any]:
             raise Forbidden(
                 "Unmask request {id} is {state}, not approved.", id=request_id, state=r.state
             )
+        if not actor.is_system and r.requested_by != actor.name:
+            raise Forbidden(
+                "Only who asked for unmask request {id} may read under it.", id=request_id
+            )
         if r.expires_at is not None and _as_utc(r.expires_at) < utcnow():
             raise Forbidden(
                 "Unmask request {id} lapsed on {when}.", id=request_id, when=r.expires_at
@@ -449,6 +556,7 @@ __all__ = [
     "decide_unmask",
     "mask_passenger_data",
     "mask_pnr_data",
+    "remask",
     "request_unmask",
     "run",
     "status",

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, true
 
 from cthub.core.db import utcnow
 from cthub.core.errors import Conflict, InvalidInput, NotFound
@@ -63,6 +63,18 @@ def _owned_hit(u: Unit, hit_id: int) -> TravelHit:
     return hit
 
 
+def shared_hits(u: Unit) -> Any:
+    """Which hits the actor may read: all of its own organisation's, and only confirmed ones
+    of an organisation that shared passenger data with it (no undecided hit leaves a unit)."""
+    orgs = u.visible_orgs()
+    if orgs is None:
+        return true()
+    own = u.actor.org_id
+    return TravelHit.org_id.in_(orgs) & (
+        (TravelHit.org_id == own) | (TravelHit.state == "confirmed")
+    )
+
+
 def queue(
     hub: Hub,
     actor: Actor,
@@ -80,9 +92,7 @@ def queue(
             .join(TravelPassenger, TravelPassenger.id == TravelHit.passenger_id)
             .where(TravelHit.state == state)
         )
-        orgs = u.visible_orgs()
-        if orgs is not None:
-            stmt = stmt.where(TravelHit.org_id.in_(orgs))
+        stmt = stmt.where(shared_hits(u))
         if check:
             stmt = stmt.where(TravelHit.check == check)
         if flight_id is not None:
@@ -159,7 +169,11 @@ def decide(
         u.s.add(record)
         hit.state = decision
         hit.updated_at = now
-        if decision == "confirmed":
+        if decision == "dismissed":  # a reversed confirmation no longer keeps the data
+            u.s.execute(delete(RetentionHold).where(RetentionHold.hit_id == hit.id))
+        if decision == "confirmed" and not u.s.scalar(
+            select(RetentionHold.id).where(RetentionHold.hit_id == hit.id).limit(1)
+        ):
             u.s.add(
                 RetentionHold(
                     org_id=hit.org_id,

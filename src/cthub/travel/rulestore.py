@@ -216,12 +216,20 @@ def rule_retire(hub: Hub, actor: Actor, name: str, note: str) -> RuleView:
     return view
 
 
-def active_ruleset(hub: Hub, actor: Actor) -> RuleSet | None:
-    """The compiled active rules of the actor's organisation (``None`` when there are none)."""
+def ruleset_for(hub: Hub, org_id: int | None) -> tuple[RuleSet | None, frozenset[str]]:
+    """The compiled active rules an organisation's flights are checked with (``None`` when
+    there are none), and every rule name it knows, active or retired (whose open hits a run
+    may withdraw)."""
     with hub.db.session() as s:
         ensure_library(s)
-        active = [_rule_of(r) for r in _latest(s, actor.org_id).values() if r.active]
-    return rules_mod.compile_rules(active) if active else None
+        latest = _latest(s, org_id)
+        active = [_rule_of(r) for r in latest.values() if r.active]
+    return (rules_mod.compile_rules(active) if active else None), frozenset(latest)
+
+
+def active_ruleset(hub: Hub, actor: Actor) -> RuleSet | None:
+    """The compiled active rules of the actor's organisation (``None`` when there are none)."""
+    return ruleset_for(hub, actor.org_id)[0]
 
 
 @dataclass(frozen=True)
@@ -286,4 +294,5 @@ __all__ = [
     "rule_retire",
     "rule_save",
     "rule_test",
+    "ruleset_for",
 ]

@@ -18,14 +18,16 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from cthub.core.db import utcnow
 from cthub.core.errors import InvalidInput, NotFound
 from cthub.core.hub import Hub, Unit
 from cthub.core.policy import Actor
-from cthub.travel import codec
+from cthub.travel import codec, retention
 from cthub.travel.models import Flight, Pnr, PnrVersion, TravelHit, TravelPassenger
 from cthub.travel.parse import parse_bytes
 from cthub.travel.records import ParseWarning, Passenger
-from cthub.travel.store import StoredFile, store_result
+from cthub.travel.review import shared_hits
+from cthub.travel.store import StoredFile, person_key, store_result
 
 
 @dataclass
@@ -38,10 +40,11 @@ class IngestResult:
 
 
 def ingest(hub: Hub, actor: Actor, name: str, data: bytes) -> IngestResult:
-    """Parse and store one carrier file, all or nothing."""
-    parsed = parse_bytes(data, name)  # raises InvalidInput naming the file, segment, position
-    with hub.unit(actor, "travel.ingest") as u:
+    """Parse and store one carrier file, all or nothing; a refused file is audited too."""
+    with hub.unit(actor, "travel.ingest") as u:  # the role gate comes before any parsing
+        parsed = parse_bytes(data, name)  # raises InvalidInput naming file, segment, position
         stored = store_result(u.s, actor.org_id, parsed, data, actor.name)
+        retention.remask(u.s, stored.flights, utcnow())
         u.audit(
             "travel_file",
             stored.file_id,
@@ -294,15 +297,8 @@ def _seat_neighbours(seat: str) -> set[str]:
     return {f"{row}{chr(ord(letter) + d)}" for d in (-1, 1)}
 
 
-_TITLE = re.compile(r"(MRS|MR|MS|MISS|MSTR|DR|CHD|INF)$")
-
-
 def _person_key(row: TravelPassenger) -> str:
-    """Surname and given names, letters only, without the title PNRs append (``JOHNMR``)."""
-    rec = row.data or {}
-    surname = re.sub(r"[^A-Z]", "", str(rec.get("surname", "")).upper())
-    given = _TITLE.sub("", re.sub(r"[^A-Z]", "", str(rec.get("given", "")).upper()))
-    return f"{surname}|{given}"
+    return person_key(row.data or {})
 
 
 def co_travellers(
@@ -391,7 +387,7 @@ def passenger(hub: Hub, actor: Actor, passenger_id: int) -> PassengerDetail:
         hits = list(
             u.s.scalars(
                 select(TravelHit)
-                .where(TravelHit.passenger_id == row.id)
+                .where(TravelHit.passenger_id == row.id, shared_hits(u))
                 .order_by(TravelHit.score.desc(), TravelHit.id)
             )
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 from cthub.core.db import utcnow
 from cthub.core.errors import InvalidInput
 from cthub.travel import codec
-from cthub.travel.models import Flight, Pnr, PnrVersion, TravelFile, TravelPassenger
+from cthub.travel.models import Flight, Pnr, PnrVersion, TravelFile, TravelHit, TravelPassenger
 from cthub.travel.records import FlightKey, Leg, Message, ParseResult, Passenger
 from cthub.travel.records import Pnr as PnrRecord
 
@@ -42,14 +43,31 @@ class StoredFile:
     warnings: int = 0
 
 
+_TITLE = re.compile(r"(MRS|MR|MS|MISS|MSTR|DR|CHD|INF)$")
+_NUMBER = re.compile(r"^\d{1,4}[A-Z]?$")
+#: How far ahead a departure may be (carriers push at most days ahead; schedules a year).
+MAX_AHEAD = dt.timedelta(days=400)
+
+
+def person_key(data: dict[str, Any]) -> str:
+    """One person across their rows of a flight (API and PNR): letters of surname and given
+    names, without the title PNRs append (``JOHNMR``)."""
+    surname = re.sub(r"[^A-Z]", "", str(data.get("surname", "")).upper())
+    given = _TITLE.sub("", re.sub(r"[^A-Z]", "", str(data.get("given", "")).upper()))
+    return f"{surname}|{given}"
+
+
 def passenger_key(p: Passenger, locator: str = "") -> str:
     """A stable key for one traveller on one flight: the carrier's reference, else identity."""
-    if p.ref and not locator:
+    if locator:  # a PNR traveller: the same person in every push, documents added or not
+        given = _TITLE.sub("", re.sub(r"[^A-Z]", "", p.given.upper()))
+        basis = f"{locator}|{re.sub(r'[^A-Z]', '', p.surname.upper())}|{given}"
+    elif p.ref:
         basis = f"ref|{p.ref}"
     else:
         doc = p.documents[0].number if p.documents else ""
         born = p.birth_date.isoformat() if p.birth_date else ""
-        basis = f"{locator}|{p.role}|{p.surname}|{p.given}|{born}|{doc}"
+        basis = f"{p.role}|{p.surname}|{p.given}|{born}|{doc}"
     return hashlib.sha256(basis.encode()).hexdigest()[:32]
 
 
@@ -58,6 +76,21 @@ def _flight_for(s: Session, org_id: int | None, leg: Leg, file: str) -> Flight:
     if key is not None:  # carriers pad flight numbers (0123); the parsers strip the zeros
         key = FlightKey(
             key.carrier, key.number.lstrip("0") or key.number, key.departure_date, key.origin
+        )
+    if key is not None and not _NUMBER.match(key.number):
+        raise InvalidInput(
+            "{file}: the flight number {number} is not 1 to 4 digits and an optional letter.",
+            hint="Check the TDT (PAXLST) or TVL (PNRGOV) segment.",
+            file=file,
+            number=key.number[:20],
+        )
+    if key is not None and key.departure_date > (utcnow() + MAX_AHEAD).date():
+        raise InvalidInput(
+            "{file}: the flight {flight} departs on {date}, more than 400 days ahead.",
+            hint="Check the departure date (DTM+189 or TVL).",
+            file=file,
+            flight=f"{key.carrier}{key.number}",
+            date=key.departure_date.isoformat(),
         )
     if key is None:
         raise InvalidInput(
@@ -134,6 +167,8 @@ def _upsert_passenger(
     row.data = data
     row.file_id = file_id
     row.updated_at = utcnow()
+    if row.masked:  # new data for a masked row: masked again at once (see ingest)
+        row.masked = False
     return row
 
 
@@ -169,10 +204,12 @@ def _store_pnr(
     elif row.data == data:
         result.unchanged_pnrs += 1
     else:
-        delta = changes(row.data, data)
+        delta = [] if row.masked else changes(row.data, data)
         row.version += 1
         row.data = data
         row.updated_at = utcnow()
+        if row.masked:
+            row.masked = False
         s.add(
             PnrVersion(
                 pnr_id=row.id, version=row.version, file_id=file_id, data=data, changes=delta
@@ -180,9 +217,20 @@ def _store_pnr(
         )
         result.pnr_versions += 1
     result.pnrs += 1
+    present = set()
     for traveller in rec.travellers:
-        _upsert_passenger(s, flight, traveller, "pnr", file_id, row, rec.locator)
+        present.add(_upsert_passenger(s, flight, traveller, "pnr", file_id, row, rec.locator).id)
         result.passengers += 1
+    s.flush()
+    for gone in s.scalars(  # travellers the latest push no longer carries (cancelled, split)
+        select(TravelPassenger).where(
+            TravelPassenger.pnr_id == row.id,
+            TravelPassenger.source == "pnr",
+            TravelPassenger.id.not_in(present),
+        )
+    ):
+        if not s.scalar(select(TravelHit.id).where(TravelHit.passenger_id == gone.id).limit(1)):
+            s.delete(gone)
 
 
 _INSERT_COLUMNS = (
@@ -239,6 +287,8 @@ def _store_manifest(s: Session, flight: Flight, people: tuple[Passenger, ...], f
         if row is not None:
             row.name, row.role, row.data = p.name[:600], p.role, data
             row.pnr_locator, row.file_id, row.updated_at = p.pnr_locator[:20], file_id, now
+            if row.masked:  # masked again at once (see ingest)
+                row.masked = False
             continue
         fresh[key] = (
             flight.org_id,
@@ -317,6 +367,7 @@ __all__ = [
     "changes",
     "departure_of",
     "passenger_key",
+    "person_key",
     "store_message",
     "store_result",
 ]

@@ -44,8 +44,10 @@ def strip_title(given: str, glued_ms: bool = True) -> str:
     """A given name without its title (``JOHNMR`` and ``JOHN MR`` give ``JOHN``)."""
     if " " not in given and not given.endswith(_GLUED_TITLES) and given not in _TITLES:
         return given
-    words = [x for x in given.split() if x not in _TITLES]
-    if words:
+    words = given.split()
+    if not _TITLES.isdisjoint(words):
+        words = [x for x in words if x not in _TITLES]
+    if words and words[-1].endswith(_GLUED_TITLES):
         last = words[-1]
         for t in _GLUED_TITLES:
             if (glued_ms or t != "MS") and last.endswith(t) and len(last) - len(t) >= 2:
@@ -208,16 +210,7 @@ def _leg(seg: Segment) -> _LegB:
 
 def _text(seg: Segment, first: int = 1) -> str:
     """Free text: the elements from ``first`` joined, components kept with ':'."""
-    bits = [":".join(seg.element(i)).strip() for i in range(first, seg.count)]
-    return " ".join(b for b in bits if b)
-
-
-def _ssr_text(seg: Segment) -> str:
-    return ":".join(seg.element(0)[8:]).strip()
-
-
-def _ssr_ref(seg: Segment) -> str:
-    return seg.get(1, 2).strip()
+    return " ".join([b for b in map(str.strip, seg.joined(first)) if b])
 
 
 class _PnrB:
@@ -350,44 +343,61 @@ class _Mapper:
                 else:
                     hist_text.append(seg.render())
                 continue
+            # The branches are ordered by how often the tags occur in a push.
             if tag == "TIF":
-                if section in ("tvl", "tri"):  # the traveller of a check-in group
+                e1 = seg.element(1)
+                n1 = len(e1)
+                if section == "tvl" or section == "tri":  # the traveller of a check-in group
                     section = "tri"
-                    tri = self._by_ref(pnr, seg.get(1, 2).strip()) or self._find(
-                        pnr, "", seg.get(0).strip(), strip_title(seg.get(1).strip())
-                    )
+                    ref = e1[2].strip() if n1 > 2 else ""
+                    tri = pnr.by_ref.get(ref) if ref else None
+                    if tri is None:
+                        given = strip_title(e1[0].strip() if e1 else "")
+                        tri = self._find(pnr, "", seg.get(0).strip(), given)
                     continue
-                surname = seg.get(0).strip()
-                if seg.get(0, 1).strip() == "G":
+                e0 = seg.element(0)
+                surname = e0[0].strip() if e0 else ""
+                if len(e0) > 1 and e0[1].strip() == "G":
                     pnr._add(pnr.remarks, f"group {surname}")
                     continue
-                given_raw = seg.get(1).strip()
-                kind = seg.get(1, 1).strip().upper()
+                given_raw = e1[0].strip() if e1 else ""
+                kind = e1[1].strip().upper() if n1 > 1 else ""
                 role = "infant" if kind in ("IN", "INF") else "passenger"
                 name = f"{surname}/{given_raw}" if given_raw else surname
-                ref = seg.get(1, 2).strip()
+                ref = e1[2].strip() if n1 > 2 else ""
                 trav = _Trav(surname, strip_title(given_raw), name, role, ref)
                 pnr.travellers.append(trav)
                 if ref:
                     pnr.by_ref.setdefault(ref, trav)
                 section = "trav"
-                continue
-            if tag == "DAT":
+            elif tag == "DAT":
                 if section == "pnr" or section == "trav":
                     self._dat(pnr, seg)
-                continue
-            if tag == "TRI":
-                section = "tri"
-                tri = None
-                continue
-            if tag == "SSD":
+            elif tag == "SSR":
+                self._ssr(pnr, seg, section, trav, leg)
+            elif tag == "TBD":
+                if tri is not None:
+                    n = seg.get(1).strip()
+                    if n.isdigit():
+                        pnr.bags.append((leg, tri, int(n)))
+            elif tag == "SSD":
                 seat = seg.get(0).strip()
                 if tri is not None and seat and seat != "XXX":
                     pnr.seats.append((leg, tri, "", seat, True))
-                continue
-            if tag in ignore:
-                continue
-            if tag == "TVL":
+            elif tag == "TRI":
+                section = "tri"
+                tri = None
+            elif tag == "RCI":
+                if split_next:
+                    split_next = False
+                    loc = seg.get(0, 1).strip()
+                    pnr.split_from = pnr.split_from or loc
+                    pnr._add(pnr.other_locators, f"{seg.get(0).strip()}:{loc}")
+                elif not pnr.locator:
+                    self._rci(pnr, seg)
+            elif tag == "IFT":
+                self._ift(pnr, seg, trav if section == "trav" else None)
+            elif tag == "TVL":
                 if not seg.get(0) and not seg.get(1) and leg is not None:  # operating flight
                     number = seg.get(4).strip().lstrip("0")
                     pnr._add(pnr.codeshare, f"{leg.carrier}{leg.number}/{leg.operating}{number}")
@@ -407,32 +417,41 @@ class _Mapper:
                 leg = known.copy()
                 pnr.legs.append(leg)
                 section, tri = "tvl", None
+            elif tag in ignore:
                 continue
-            if tag == "SSR":
-                self._ssr(pnr, seg, section, trav, leg)
-            elif tag == "TBD":
-                n = seg.get(1).strip()
-                if tri is not None and n.isdigit():
-                    pnr.bags.append((leg, tri, int(n)))
-            elif tag == "RPI":
-                if leg is not None and section == "tvl":
-                    leg.status = seg.get(1).strip()
-            elif tag == "TRA":
-                if leg is not None:
-                    op = seg.get(0).strip()
-                    number = seg.get(1).strip().lstrip("0")
-                    pnr._add(pnr.codeshare, f"{leg.carrier}{leg.number}/{op}{number}")
-                    leg.operating = ""
-            elif tag == "RCI":
-                if split_next:
-                    split_next = False
-                    loc = seg.get(0, 1).strip()
-                    pnr.split_from = pnr.split_from or loc
-                    pnr._add(pnr.other_locators, f"{seg.get(0).strip()}:{loc}")
-                elif not pnr.locator:
-                    self._rci(pnr, seg)
-            elif tag == "IFT":
-                self._ift(pnr, seg, trav if section == "trav" else None)
+            elif tag == "TKT":
+                if trav is not None and not trav.ticket:
+                    number = seg.get(0).strip()
+                    if number:
+                        trav.ticket = number
+            elif tag == "FTI":
+                if trav is not None and not trav.ff:
+                    e0 = seg.element(0)
+                    airline = e0[0].strip() if e0 else ""
+                    number = e0[1].strip() if len(e0) > 1 else ""
+                    trav.ff = f"{airline} {number}".strip()
+            elif tag == "MON":
+                for i in range(seg.count):
+                    c = seg.element(i)
+                    if c[0].strip() == "T" and len(c) > 2:
+                        currency = c[2].strip()
+                        if currency:
+                            pnr.currency = currency
+            elif tag == "FOP":
+                for i in range(seg.count):
+                    c = seg.element(i)
+                    kind = c[0].strip()
+                    if kind:
+                        n = len(c)
+                        pnr.payments.append(
+                            Payment(
+                                type=kind,
+                                card_vendor=c[3].strip() if n > 3 else "",
+                                card_number=c[4].strip() if n > 4 else "",
+                                amount=c[2].strip() if n > 2 else "",
+                                currency=pnr.currency,
+                            )
+                        )
             elif tag == "ORG":
                 if section == "pnr" and not pnr.agency:
                     office = [c.strip() for c in seg.element(1) if c.strip()]
@@ -442,38 +461,23 @@ class _Mapper:
                     pnr.currency = pnr.currency or seg.get(5, 1).strip()
             elif tag == "ADD":
                 self._add_address(pnr, seg, trav if section == "trav" else None)
-            elif tag == "EBD":
-                n = seg.get(1).strip()
-                if n.isdigit():
-                    pnr.ebd = (pnr.ebd or 0) + int(n)
-            elif tag == "FTI":
-                if trav is not None and not trav.ff:
-                    trav.ff = f"{seg.get(0).strip()} {seg.get(0, 1).strip()}".strip()
-            elif tag == "TKT":
-                number = seg.get(0).strip()
-                if trav is not None and number and not trav.ticket:
-                    trav.ticket = number
-            elif tag == "MON":
-                for i in range(seg.count):
-                    if seg.get(i).strip() == "T" and seg.get(i, 2).strip():
-                        pnr.currency = seg.get(i, 2).strip()
-            elif tag == "FOP":
-                for i in range(seg.count):
-                    kind = seg.get(i).strip()
-                    if kind:
-                        pnr.payments.append(
-                            Payment(
-                                type=kind,
-                                card_vendor=seg.get(i, 3).strip(),
-                                card_number=seg.get(i, 4).strip(),
-                                amount=seg.get(i, 2).strip(),
-                                currency=pnr.currency,
-                            )
-                        )
             elif tag == "ABI":
                 self._close_codeshare(pnr, leg)
                 flush_history()
                 section, hist_at, hist_action = "hist", None, ""
+            elif tag == "RPI":
+                if leg is not None and section == "tvl":
+                    leg.status = seg.get(1).strip()
+            elif tag == "TRA":
+                if leg is not None:
+                    op = seg.get(0).strip()
+                    number = seg.get(1).strip().lstrip("0")
+                    pnr._add(pnr.codeshare, f"{leg.carrier}{leg.number}/{op}{number}")
+                    leg.operating = ""
+            elif tag == "EBD":
+                n = seg.get(1).strip()
+                if n.isdigit():
+                    pnr.ebd = (pnr.ebd or 0) + int(n)
             elif tag == "LTS":
                 pnr.history.append(HistoryItem("", _text(seg, 0), None))
             elif tag == "EQN":
@@ -487,12 +491,15 @@ class _Mapper:
 
     def _dat(self, pnr: _PnrB, seg: Segment) -> None:
         for i in range(seg.count):
-            q = seg.get(i).strip()
-            when = parse_ddmmyy(seg.get(i, 1), seg.get(i, 2))
+            c = seg.element(i)
+            n = len(c)
+            day = c[1] if n > 1 else ""
+            when = parse_ddmmyy(day, c[2] if n > 2 else "")
             if when is None:
-                if seg.get(i, 1).strip():
-                    self.w.at(seg, "bad-date", f"DAT {seg.get(i, 1)!r} is not a date")
+                if day.strip():
+                    self.w.at(seg, "bad-date", f"DAT {day!r} is not a date")
                 continue
+            q = c[0].strip()
             if q == "700":
                 pnr.last_modified = pnr.last_modified or when
             elif q == "710" and (pnr.ticketed is None or when < pnr.ticketed):
@@ -561,7 +568,7 @@ class _Mapper:
         kind = seg.get(0, 1).strip()
         if kind in ("15", "63"):
             return  # fare calculation, empty
-        bits = [b for b in (":".join(seg.element(i)).strip() for i in range(1, seg.count)) if b]
+        bits = [b for b in map(str.strip, seg.joined(1)) if b]
         if not bits:
             return
         if kind == "43":
@@ -575,10 +582,10 @@ class _Mapper:
         comps = [c.strip() for c in seg.element(1)]
         phone = comps[7] if len(comps) > 7 else ""
         parts = comps[1:7]
-        if phone and sum(ch.isdigit() for ch in phone) < 5 and "CTC" not in phone:
+        if phone and sum(map(str.isdigit, phone)) < 5 and "CTC" not in phone:
             parts.append(phone)  # a postcode sent in the phone position
             phone = ""
-        address = ", ".join(c for c in parts if c)
+        address = ", ".join([c for c in parts if c])
         if address:
             pnr._add(pnr.addresses, address)
             if trav is not None and not trav.address:
@@ -589,19 +596,21 @@ class _Mapper:
     def _ssr(
         self, pnr: _PnrB, seg: Segment, section: str, trav: _Trav | None, leg: _LegB | None
     ) -> None:
-        code = seg.get(0).strip().upper()
+        e0 = seg.element(0)
+        code = e0[0].strip().upper() if e0 else ""
         if code == "SEAT" or code in ("RQST", "NSST"):
             for i in range(1, seg.count):
-                seat = seg.get(i).strip()
+                c = seg.element(i)
+                seat = c[0].strip()
                 if seat and seat != "XXX":
-                    pnr.seats.append((leg, None, seg.get(i, 2).strip(), seat, False))
+                    ref = c[2].strip() if len(c) > 2 else ""
+                    pnr.seats.append((leg, None, ref, seat, False))
             return
-        text = _ssr_text(seg)
-        ref = _ssr_ref(seg)
+        text = ":".join(e0[8:]).strip()  # the free text after the fixed components
         owner = trav if section == "trav" else None
         if code in ("DOCS", "DOCO", "DOCA", "INFT", "TKNE"):
             if text:
-                pnr.ssrs.append((code, text, ref, owner, seg))
+                pnr.ssrs.append((code, text, seg.get(1, 2).strip(), owner, seg))
         elif code.startswith("CTC"):
             pnr.contact(f"CTC{code[3:4]} {text}", owner)
         elif code in ("OTHS", "CKIN", "OSI", "GRPS", "PCTC") and text:

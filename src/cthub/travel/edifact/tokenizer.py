@@ -112,6 +112,12 @@ class Segment:
             return []
         return parts[element + 1].split(self.comp)
 
+    def joined(self, first: int = 0) -> list[str]:
+        """The data elements from ``first`` (0-based) on, each with its components joined by ':'."""
+        rest = self.parts[first + 1 :]
+        comp = self.comp
+        return rest if comp == ":" else [e.replace(comp, ":") for e in rest]
+
     @property
     def elements(self) -> list[list[str]]:
         """Every data element as a list of components."""
@@ -156,6 +162,9 @@ class ReleasedSegment(Segment):
 
     def element(self, element: int) -> list[str]:
         return [c.translate(self.table) for c in super().element(element)]
+
+    def joined(self, first: int = 0) -> list[str]:
+        return [e.translate(self.table) for e in super().joined(first)]
 
     def pair(self) -> tuple[str, str]:
         q, v = super().pair()
@@ -440,7 +449,7 @@ class _Reader:
             pieces = _merge_released(pieces, rel, term)
         last = pieces.pop()
         ctrl_re = _control_re(d)
-        has_ctrl = ctrl_re.search(body) is not None
+        has_ctrl = _has_control(body, d)
         inner_nl = ("\n" in body or "\r" in body) and _inner_newlines(body.lstrip(), term)
         fix_utf8 = self.encoding == "utf-8"
         slow = inner_nl or has_ctrl
@@ -450,6 +459,7 @@ class _Reader:
         num = self.number
         cap = MAX_VALUE
         seg_cls = Segment
+        new = Segment.__new__  # filling the slots directly is cheaper than calling __init__
         for piece in pieces:
             ln = len(piece)
             s = piece.lstrip()
@@ -476,7 +486,13 @@ class _Reader:
                 if released:
                     append(ReleasedSegment(tag, parts, num, seg_pos, d))
                 else:
-                    append(seg_cls(tag, parts, num, seg_pos, comp))
+                    seg = new(seg_cls)
+                    seg.tag = tag
+                    seg.parts = parts
+                    seg.number = num
+                    seg.position = seg_pos
+                    seg.comp = comp
+                    append(seg)
                 if tag == "UNZ":
                     self.number = num
                     return pos + ln + 1
@@ -591,6 +607,13 @@ def _merge_released(pieces: list[str], rel: str, term: str) -> list[str]:
 
 def _inner_newlines(body: str, term: str) -> bool:
     """Whether a line break occurs anywhere but right after a terminator."""
+    if term not in ("\r", "\n"):
+        # Counting is exact here (the patterns cannot overlap) and much cheaper than replacing.
+        lf = body.count("\n")
+        if "\r" not in body:
+            return lf != body.count(term + "\n")
+        if lf == body.count("\r") == body.count(term + "\r\n"):
+            return False
     rest = body.replace(term + "\r\n", "").replace(term + "\n", "").replace(term + "\r", "")
     return "\n" in rest or "\r" in rest
 
@@ -611,19 +634,33 @@ def _utf8(c: str) -> str:
 
 
 _CTRL_CACHE: dict[Delimiters, re.Pattern[str]] = {}
+_NOT_CTRL_CACHE: dict[Delimiters, bytes] = {}
+
+
+def _control_chars(d: Delimiters) -> list[str]:
+    """The control characters removed from values: C0 and DEL, less line breaks and delimiters."""
+    return [
+        chr(c)
+        for c in [*range(0x20), 0x7F]
+        if chr(c) not in ("\r", "\n") and chr(c) not in (d.element, d.component, d.terminator)
+    ]
 
 
 def _control_re(d: Delimiters) -> re.Pattern[str]:
     pat = _CTRL_CACHE.get(d)
     if pat is None:
-        chars = [
-            chr(c)
-            for c in [*range(0x20), 0x7F]
-            if chr(c) not in ("\r", "\n") and chr(c) not in (d.element, d.component, d.terminator)
-        ]
-        pat = re.compile("[" + "".join(re.escape(c) for c in chars) + "]")
+        pat = re.compile("[" + "".join(re.escape(c) for c in _control_chars(d)) + "]")
         _CTRL_CACHE[d] = pat
     return pat
+
+
+def _has_control(text: str, d: Delimiters) -> bool:
+    """Whether :func:`_control_re` would match in ``text`` (Latin-1), in one pass without regex."""
+    keep = _NOT_CTRL_CACHE.get(d)
+    if keep is None:
+        ctrl = set(_control_chars(d))
+        keep = _NOT_CTRL_CACHE[d] = bytes(c for c in range(256) if chr(c) not in ctrl)
+    return bool(text.encode("latin-1").translate(None, keep))
 
 
 _UNOA = "A-Z0-9 .,\\-()/='+:?!\"%&*;<>"

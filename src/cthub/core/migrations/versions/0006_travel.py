@@ -52,7 +52,7 @@ def upgrade() -> None:
         sa.Column("version_id", sa.Integer(), nullable=False),
         sa.Column("number", sa.String(length=40), nullable=False),
         sa.Column("issuing_country", sa.String(length=3), nullable=False),
-        sa.Column("document_type", sa.String(length=4), nullable=False),
+        sa.Column("document_type", sa.String(length=32), nullable=False),
         sa.Column("status", sa.String(length=12), nullable=False),
         sa.Column("reported_on", sa.Date(), nullable=True),
         sa.ForeignKeyConstraint(
@@ -309,6 +309,7 @@ def upgrade() -> None:
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("state", sa.String(length=12), nullable=False),
         sa.Column("requested_by", sa.String(length=120), nullable=False),
+        sa.Column("requester_id", sa.Integer(), nullable=True),
         sa.Column("requested_at", cthub.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("decided_by", sa.String(length=120), nullable=True),
         sa.Column("decided_at", cthub.core.db.UTCDateTime(timezone=True), nullable=True),
