@@ -65,7 +65,8 @@ def test_upload_check_review_and_export(sqlite_hub: Hub, api: TestClient, tmp_pa
         content=b"x" * 16,
         headers={**analyst, "Content-Length": str(200 * 1024 * 1024)},
     )
-    assert huge.status_code == 400 and "huge.edi" in huge.json()["message"]
+    assert huge.status_code == 400
+    assert "huge.edi" in huge.json()["message"]
     flights = api.get("/api/travel/flights", headers=analyst).json()
     assert [f["flight"] for f in flights] == ["XY123/2026-03-14"]
     assert api.get("/api/travel/flights", headers=other).json() == []  # another agency's data
