@@ -4,6 +4,7 @@ export only what was confirmed, answer at check-in, and retention with a moved c
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -343,3 +344,57 @@ def test_data_received_again_after_masking_is_masked_at_once(
     for f in travel.flights(hub, analyst.actor):
         names = {p.name for p in travel.manifest(hub, analyst.actor, f.id).passengers}
         assert names == {"MASKED"}, (f.label, names)
+
+
+def test_review_findings_stay_fixed(
+    unit: tuple[Hub, factories.Member, factories.Member], tmp_path: Path
+) -> None:
+    hub, analyst, admin = unit
+    # a document without a usable issuer is reported, and does not stop the others' checks
+    odd = Message(
+        kind="PAXLST",
+        version="D:05B",
+        flight=LEG,
+        legs=(LEG,),
+        passengers=(person("NOBODY", "NEMO", documents=(TravelDocument("P", "AB-12#34", ""),)),),
+    )
+    stored(hub, analyst.actor.org_id, odd)
+    run = travel.run_checks(hub, analyst.actor, checks=["document", "mrz"])
+    assert any(r.list == "unchecked" and r.name == "NOBODY:NEMO" for r in run.rows)
+    assert any(r.list == "documents" for r in run.rows)
+    # a confirmation reversed drops the hold; partners see confirmed hits only
+    stolen = next(r for r in run.rows if r.list == "documents")
+    travel.decide(hub, analyst.actor, stolen.hit_id, "confirmed", "stolen", "case 3")
+    travel.decide(hub, analyst.actor, stolen.hit_id, "dismissed", "mistake: other holder")
+    assert travel.retention_run(hub, admin.actor, dt.datetime(2026, 9, 14, tzinfo=dt.UTC)).held == 0
+    # an empty document list never replaces the active one
+    (tmp_path / "empty.csv").write_text(DOCS.splitlines()[0] + "\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match="no document"):
+        travel.load_documents(hub, admin.actor, tmp_path / "empty.csv")
+    # CUSRES reads back without warnings through the project's own parser
+    answers = checkin.check_in(hub, analyst.actor, LEG, [person("NOVAK", "JANA", ref="C")])
+    text = checkin.cusres(LEG, answers, "REF1", dt.datetime(2026, 3, 14, 20, 0))
+    from cthub.travel.edifact.tokenizer import tokenize
+
+    tokens = tokenize(text.encode(), "cusres")
+    assert [w.code for w in tokens.warnings.items] == []
+
+
+def test_unmask_is_decided_by_a_person_not_a_key(
+    unit: tuple[Hub, factories.Member, factories.Member],
+) -> None:
+    hub, analyst, admin = unit
+    travel.retention_run(hub, admin.actor, dt.datetime(2026, 9, 14, tzinfo=dt.UTC))
+    masked = next(
+        p for f in travel.flights(hub, analyst.actor)
+        for p in travel.manifest(hub, analyst.actor, f.id).passengers if p.masked
+    )  # fmt: skip
+    req = travel.request_unmask(hub, admin.actor, masked.id, "case 2026/10: associate")
+    key_actor = dataclasses.replace(admin.actor, name="key:robot", via="api_key", user_id=None)
+    with pytest.raises(Forbidden):
+        travel.decide_unmask(hub, key_actor, req.id, True, "approved by my own key")
+    other = factories.member(hub, "admin", analyst.org)
+    travel.decide_unmask(hub, other.actor, req.id, True, "approved")
+    with pytest.raises(Forbidden):  # only the requester reads under it
+        travel.unmasked(hub, other.actor, req.id)
+    assert travel.unmasked(hub, admin.actor, req.id)["name"] != "MASKED"

@@ -161,7 +161,6 @@ def cusres(flight: Leg, answers: list[CheckinAnswer], reference: str, now: dt.da
     """The answers as a CUSRES D:05B interchange (BGM+962, per passenger ERP/RFF/ERC/FTX)."""
     stamp = now.strftime("%y%m%d:%H%M")
     segs = [
-        "UNA:+.? '",
         f"UNB+UNOA:4+CTHUB+CARRIER+{stamp}+{_esc(reference)[:14]}",
         f"UNH+1+CUSRES:D:05B:UN:IATA+{_esc(flight.carrier + flight.number)}",
         "BGM+962",
@@ -178,10 +177,10 @@ def cusres(flight: Leg, answers: list[CheckinAnswer], reference: str, now: dt.da
             a.code
         ]
         segs.append(f"FTX+AAP+++{_esc(text)}")
-    count = len(segs) - 2 + 1  # UNH..UNT inclusive
+    count = len(segs) - 1 + 1  # UNH..UNT inclusive
     segs.append(f"UNT+{count}+1")
     segs.append(f"UNZ+1+{_esc(reference)[:14]}")
-    return "'".join(segs) + "'"
+    return "UNA:+.? '" + "'".join(segs) + "'"  # UNA is six characters, no terminator
 
 
 __all__ = [

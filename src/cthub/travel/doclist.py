@@ -45,10 +45,16 @@ def load_documents(hub: Hub, actor: Actor, path: Path | str) -> DocListView:
     path = Path(path)
     if not path.is_file():
         raise InvalidInput("{file} does not exist.", file=str(path))
-    data = path.read_bytes()
-    rows = load_csv(path, path.name)  # raises InvalidInput naming line and column
-    digest = hashlib.sha256(data).hexdigest()
-    with hub.unit(actor, "travel.documents") as u:
+    with hub.unit(actor, "travel.documents") as u:  # a refused file is audited as failed
+        data = path.read_bytes()
+        rows = load_csv(path, path.name)  # raises InvalidInput naming line and column
+        if not rows:
+            raise InvalidInput(
+                "{file} lists no document: the active list is kept.",
+                hint="A load replaces the whole list; send the full list.",
+                file=path.name,
+            )
+        digest = hashlib.sha256(data).hexdigest()
         latest = u.s.scalar(select(func.max(DocumentListVersion.version))) or 0
         version = DocumentListVersion(
             version=latest + 1,

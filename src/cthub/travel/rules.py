@@ -29,6 +29,7 @@ import math
 import operator
 import re
 import time
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -192,6 +193,14 @@ PROFILE_FIELDS: frozenset[str] = frozenset(
 )
 
 
+def _finite(value: float) -> bool:
+    """``math.isfinite`` that says no, not OverflowError, to a 400-digit integer."""
+    try:
+        return math.isfinite(value) and abs(value) < 1e15
+    except OverflowError:
+        return False
+
+
 def sensitive_field(name: str) -> SensitiveCategory | None:
     """The special category an attribute name reveals (by its words), if any."""
     lowered = name.casefold()
@@ -204,15 +213,87 @@ def sensitive_field(name: str) -> SensitiveCategory | None:
     return None
 
 
+#: Greek and Cyrillic letters that look like Latin ones (a value spelt with them is read as
+#: the Latin word it imitates).
+_LOOKALIKES = str.maketrans(
+    "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧαβεικνορτυχАВЕКМНОРСТУХаеорсух",
+    "ABEZHIKMNOPTYXabeiknoptuxABEKMHOPCTYXaeopcyx",
+)
+#: More words of the categories, found inside any value (so ``SPECIAL-MEAL-HALAL`` is caught);
+#: only distinctive ones: ``arab`` or ``roma`` would refuse Saudi Arabian or Romania.
+_MORE_WORDS: dict[str, tuple[str, ...]] = {
+    "religion": (
+        "hijab",
+        "niqab",
+        "burqa",
+        "mecca",
+        "makkah",
+        "sunni",
+        "shia",
+        "shiite",
+        "kippah",
+        "yarmulke",
+        "synagog",
+        "jehovah",
+        "mormon",
+        "ramadan",
+        "kosher",
+        "halal",
+        "muslim",
+        "moslem",
+        "islamic",
+        "jewish",
+        "christian",
+        "hindu",
+        "sikh",
+        "buddhist",
+        "religio",
+    ),
+    "ethnic": ("uyghur", "uighur", "chechen", "berber", "ethnic"),
+    "meal": ("meal",),
+    "health": (
+        "autism",
+        "insulin",
+        "covid",
+        "disab",
+        "wheel chair",
+        "wheelchair",
+        "medical",
+        "pregna",
+        "oxygen",
+        "stretcher",
+    ),
+}
+
+
+def _plain(value: str) -> str:
+    """NFKC (fullwidth and compatibility forms), look-alikes to Latin, case folded."""
+    return unicodedata.normalize("NFKC", value).translate(_LOOKALIKES).casefold()
+
+
 def sensitive_value(value: str) -> SensitiveCategory | None:
-    """The special category a condition value reveals (SSR code or free-text word), if any."""
-    upper = value.strip().upper()
-    lowered = value.casefold()
+    """The special category a condition value reveals (SSR code or free-text word), if any.
+
+    Partial words count: a value that is part of a listed code (``OML`` of ``MOML``, three
+    characters or more) or of a listed word or stem (``musli``, four or more) is refused too,
+    since ``contains`` would find the whole one.
+    """
+    lowered = _plain(value).strip()
+    upper = lowered.upper()
     tokens = set(re.findall(r"[a-z0-9]+", lowered))
+    squeezed = re.sub(r"[^a-z0-9]", "", lowered)
     for cat in SENSITIVE:
-        if upper in cat.codes or tokens & {c.casefold() for c in cat.codes}:
+        codes = {c.casefold() for c in cat.codes}
+        if upper in cat.codes or tokens & codes:
             return cat
         if tokens & cat.words or any(stem in lowered for stem in cat.stems):
+            return cat
+        if len(squeezed) >= 3 and any(squeezed in c for c in codes):
+            return cat
+        terms = [*cat.words, *cat.stems, *_MORE_WORDS.get(cat.key, ())]
+        if any(t.replace(" ", "") in squeezed for t in _MORE_WORDS.get(cat.key, ())):
+            return cat
+        if len(squeezed) >= 4 and any(squeezed in t.replace(" ", "") for t in terms):
             return cat
     return None
 
@@ -444,7 +525,7 @@ def builtin_rules() -> list[Rule]:
 
 
 def _is_number(v: object) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+    return isinstance(v, int | float) and not isinstance(v, bool) and _finite(v)
 
 
 def _is_text(v: object) -> bool:
@@ -588,7 +669,7 @@ def validate(rule: Rule) -> None:
             rule=rule.name,
             value=rule.severity,
         )
-    if not (0.0 < rule.weight <= 1.0) or not math.isfinite(rule.weight):
+    if not (0.0 < rule.weight <= 1.0) or not _finite(rule.weight):
         raise InvalidInput(
             "Rule {rule}: weight must be a number above 0 and at most 1, not {value}.",
             rule=rule.name,
@@ -677,7 +758,7 @@ def _phrase(op: str, expected: object) -> str:
 def _json(value: object) -> object:
     if isinstance(value, tuple | list | set | frozenset):
         return [_json(v) for v in value]
-    if isinstance(value, float) and not math.isfinite(value):
+    if isinstance(value, float) and not _finite(value):
         return None
     return value
 

@@ -159,10 +159,10 @@ def rule_save(
     hub: Hub, actor: Actor, definition: dict[str, Any] | str, note: str = "", source: str = "rule"
 ) -> RuleView:
     """Validate and store a rule as the next version of its name for the actor's organisation."""
-    data = parse_text(definition, source) if isinstance(definition, str) else definition
-    rule = rules_mod.parse_rule(data)
-    rules_mod.validate(rule)
-    with hub.unit(actor, "travel.rules") as u:
+    with hub.unit(actor, "travel.rules") as u:  # a refused rule is audited as failed
+        data = parse_text(definition, source) if isinstance(definition, str) else definition
+        rule = rules_mod.parse_rule(data)
+        rules_mod.validate(rule)
         ensure_library(u.s)
         latest = u.s.scalar(
             select(func.max(TravelRule.version)).where(

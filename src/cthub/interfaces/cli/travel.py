@@ -97,6 +97,8 @@ def _flight_ids(flight: str | None, all_: bool) -> list[int] | None:
         return None
     text = flight.strip().upper().replace(" ", "")
     if text.isdigit():
+        if not 1 <= int(text) < 2**31:
+            raise InvalidInput("--flight {value} is not a flight id.", value=flight)
         return [int(text)]
     m = _FLIGHT.match(text)
     if not m:

@@ -381,6 +381,12 @@ async def checkin_edifact(request: Request, actor: Actor = Depends(api_actor)) -
     parsed = travel.parse_bytes(data, "iapi")
     hub = hub_of(request)
     out: builtins.list[str] = []
+    if not parsed.messages or any(m.kind != "PAXLST" for m in parsed.messages):
+        raise InvalidInput(
+            "An interactive check takes a PAXLST message, not {kind}.",
+            hint="Send the iAPI PAXLST of the passengers checking in.",
+            kind=", ".join(sorted({m.kind for m in parsed.messages})) or "nothing",
+        )
     for msg in parsed.messages:
         answers = travel.check_in(hub, actor, msg.flight, list(msg.passengers))
         out.append(travel.cusres(msg.flight, answers, msg.reference or "IAPI", utcnow()))
