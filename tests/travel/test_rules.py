@@ -708,7 +708,8 @@ def test_facts_module_exposes_the_catalogue_used_by_rules() -> None:
 @pytest.mark.parametrize(
     "value",
     ["OML", "WCH", "wheel chair", "musli", "relig", "pregna", "hala", "SPECIAL MEAL", "hijab",
-     "sunni", "kippah", "synagog", "insulin", "uyghur", "\uff2d\uff2f\uff2d\uff2c", "\u039c\u039fML", "mosle"],
+     "sunni", "kippah", "synagog", "insulin", "uyghur", "mosle",
+     "\uff2d\uff2f\uff2d\uff2c", "\u039c\u039fML"],
 )  # fmt: skip
 def test_partial_words_and_look_alikes_are_refused(value: str) -> None:
     assert sensitive_value(value) is not None
