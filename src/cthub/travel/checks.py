@@ -30,6 +30,7 @@ from cthub.travel import codec, doclist, rulestore
 from cthub.travel.documents import DocumentIndex
 from cthub.travel.facts import CrossIndex, FactContext, passenger_facts
 from cthub.travel.models import Flight, Pnr, TravelHit, TravelPassenger
+from cthub.travel.parse import gc_paused
 from cthub.travel.records import Leg, Message, Passenger
 from cthub.travel.records import Pnr as PnrRecord
 from cthub.travel.rules import RuleSet
@@ -459,9 +460,11 @@ def fact_rows(
 def rule_findings(
     rules: RuleSet, subjects: Sequence[Subject], context: FactContext, cache_key: str = ""
 ) -> dict[int, list[Finding]]:
-    rows = fact_rows(subjects, context, cache_key)
+    with gc_paused():  # tens of thousands of fact dicts: a collection pass costs more than all
+        rows = fact_rows(subjects, context, cache_key)
+        hits = rules.evaluate(rows)
     out: dict[int, list[Finding]] = defaultdict(list)
-    for hit in rules.evaluate(rows):
+    for hit in hits:
         out[hit.row].append(
             Finding(
                 "rule",

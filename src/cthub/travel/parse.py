@@ -41,7 +41,7 @@ _GC_STATE = {"depth": 0, "ours": False}
 
 
 @contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while parsing.
 
     A large file makes hundreds of thousands of small acyclic objects; the collector would
@@ -92,7 +92,7 @@ def parse_bytes(data: bytes, file: str) -> ParseResult:
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"<"):
         return pnrxml.parse(data, file)
-    with _gc_paused():
+    with gc_paused():
         return _parse_edifact(tokenize(data, file))
 
 
