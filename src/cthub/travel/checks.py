@@ -460,21 +460,20 @@ def fact_rows(
 def rule_findings(
     rules: RuleSet, subjects: Sequence[Subject], context: FactContext, cache_key: str = ""
 ) -> dict[int, list[Finding]]:
+    out: dict[int, list[Finding]] = defaultdict(list)
     with gc_paused():  # tens of thousands of fact dicts: a collection pass costs more than all
         rows = fact_rows(subjects, context, cache_key)
-        hits = rules.evaluate(rows)
-    out: dict[int, list[Finding]] = defaultdict(list)
-    for hit in hits:
-        out[hit.row].append(
-            Finding(
-                "rule",
-                hit.rule,
-                f"v{hit.version}",
-                hit.weight,
-                hit.explanation,
-                {"conditions": [c.to_dict() for c in hit.conditions]},
+        for hit in rules.evaluate(rows):
+            out[hit.row].append(
+                Finding(
+                    "rule",
+                    hit.rule,
+                    f"v{hit.version}",
+                    hit.weight,
+                    hit.explanation,
+                    {"conditions": [c.to_dict() for c in hit.conditions]},
+                )
             )
-        )
     return out
 
 

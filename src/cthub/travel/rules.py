@@ -724,19 +724,39 @@ def validate(rule: Rule) -> None:
 # --------------------------------------------------------------------------------------------
 
 
+_FMT_CACHE: dict[object, str] = {}
+
+
 def _fmt(value: object) -> str:
+    """A value as explanations write it. Lists of codes (a rule's hub or country list) repeat
+    in every hit of a rule, so formatted tuples and frozensets are remembered."""
     if value is None:
         return "missing"
-    if isinstance(value, bool):
+    kind = type(value)
+    if kind is bool:
         return "true" if value else "false"
-    if isinstance(value, float):
-        rounded = round(value, 2)
+    if kind is str:
+        return value  # type: ignore[return-value]
+    if kind is float:
+        rounded = round(value, 2)  # type: ignore[call-overload]
         return str(int(rounded)) if rounded.is_integer() else repr(rounded)
-    if isinstance(value, tuple | list):
-        return "[" + ", ".join(_fmt(v) for v in value) + "]"
-    if isinstance(value, set | frozenset):
-        return "[" + ", ".join(sorted(_fmt(v) for v in value)) + "]"
+    if kind is tuple or kind is frozenset:
+        found = _FMT_CACHE.get(value)
+        if found is None:
+            if len(_FMT_CACHE) > 4096:
+                _FMT_CACHE.clear()
+            found = _FMT_CACHE[value] = _fmt_many(value)
+        return found
+    if isinstance(value, (list, set)):
+        return _fmt_many(value)
     return str(value)
+
+
+def _fmt_many(value: object) -> str:
+    items = [_fmt(v) for v in value]  # type: ignore[attr-defined]
+    if isinstance(value, (set, frozenset)):
+        items.sort()
+    return "[" + ", ".join(items) + "]"
 
 
 def _phrase(op: str, expected: object) -> str:
