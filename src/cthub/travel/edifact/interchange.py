@@ -78,11 +78,21 @@ def read_interchanges(tokens: Tokens) -> list[Interchange]:
             w.at(seg, code, f"message {msg.ref!r} has no UNT: {why}")
         msg = None
 
-    for seg in tokens.segments:
+    service = _SERVICE
+    segments = iter(tokens.segments)
+    for seg in segments:
         tag = seg.tag
-        if msg is not None and tag not in _SERVICE:
-            body.append(seg)
-            continue
+        if msg is not None and tag not in service:
+            # the message body: take segments up to the next service segment in a tight loop
+            append = body.append
+            append(seg)
+            for seg in segments:
+                if seg.tag in service:
+                    break
+                append(seg)
+            else:
+                break  # the file ends inside the message
+            tag = seg.tag
         if tag == "UNH":
             if msg is not None:
                 close_message(seg, "no-unt", "a new UNH starts")
@@ -314,17 +324,26 @@ def split_yymmdd(value: str) -> tuple[int, int, int] | None:
     return int(v[:2]), int(v[2:4]), int(v[4:6])
 
 
+_TWO_DIGITS = {f"{i:02d}": i for i in range(100)}
+
+
 def split_ddmmmyy(value: str) -> tuple[int, int, int] | None:
     """(yy, mm, dd) of a DDMMMYY value such as 12JUL64, or None."""
     v = value.strip().upper()
     if len(v) == 9 and v[5:].isdigit():  # DDMMMCCYY
         v = v[:5] + v[7:]
-    if len(v) != 7 or not v[:2].isdigit() or not v[5:].isdigit():
+    if len(v) != 7:
         return None
     month = _MONTHS.get(v[2:5])
     if month is None:
         return None
-    return int(v[5:]), month, int(v[:2])
+    dd = _TWO_DIGITS.get(v[:2])
+    yy = _TWO_DIGITS.get(v[5:])
+    if dd is None or yy is None:  # not two ASCII digits: what str.isdigit and int make of it
+        if not v[:2].isdigit() or not v[5:].isdigit():
+            return None
+        return int(v[5:]), month, int(v[:2])
+    return yy, month, dd
 
 
 def past_date(parts: tuple[int, int, int], ref: dt.date) -> tuple[dt.date | None, bool]:
@@ -335,9 +354,13 @@ def past_date(parts: tuple[int, int, int], ref: dt.date) -> tuple[dt.date | None
     """
     yy, mm, dd = parts
     base = ref.year // 100 * 100
-    recent = _date(base + yy, mm, dd)
-    if recent is not None and recent <= ref:
-        return recent, ref.year - (base - 100 + yy) <= 110
+    try:
+        recent = dt.date(base + yy, mm, dd)
+    except ValueError:
+        pass
+    else:
+        if recent <= ref:
+            return recent, ref.year - (base - 100 + yy) <= 110
     return _date(base - 100 + yy, mm, dd), False
 
 
@@ -387,7 +410,15 @@ def future_yymmdd(value: str, ref: dt.date) -> dt.date | None:
 def future_date(parts: tuple[int, int, int], ref: dt.date) -> dt.date | None:
     """A two-digit-year expiry date, at most 20 years after ``ref`` (see :func:`future_yymmdd`)."""
     yy, mm, dd = parts
-    return _date(_expiry_year(yy, ref), mm, dd)
+    year = ref.year - ref.year % 100 + yy  # as _expiry_year, inlined
+    if year > ref.year + 20:
+        year -= 100
+    elif year < ref.year - 80:
+        year += 100
+    try:
+        return dt.date(year, mm, dd)
+    except ValueError:
+        return None
 
 
 __all__ = [

@@ -9,6 +9,7 @@ SAC and the elements they repeat; LTS free-text history (FORMATS.md 2.4).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -32,6 +33,7 @@ _TAGS = frozenset(
 )
 _IGNORE = frozenset({"REF", "FAR", "PTK", "TXD", "APD"})
 _MAX_ELEMENTS = {"ORG": 9, "RPI": 2, "SAC": 3, "EQN": 1, "APD": 6}
+_LIMITED = frozenset(_MAX_ELEMENTS)
 _CTC = re.compile(r"\bCTC(?:\s?([A-Z])(?=\s))?\s*(.*)")
 _TICKET = re.compile(r"(\d{13,15})")
 _GLUED_TITLES = ("MSTR", "MISS", "MRS", "MR", "MS")
@@ -170,15 +172,16 @@ class _LegB:
         )
 
     def copy(self) -> _LegB:
-        b = _LegB()
-        b.carrier, b.number, b.origin, b.destination = (
-            self.carrier,
-            self.number,
-            self.origin,
-            self.destination,
-        )
-        b.status, b.booking_class, b.operating = self.status, self.booking_class, self.operating
-        b.departure, b.arrival = self.departure, self.arrival
+        b = _LegB.__new__(_LegB)  # every slot is set here: no need to run __init__ first
+        b.carrier = self.carrier
+        b.number = self.number
+        b.origin = self.origin
+        b.destination = self.destination
+        b.status = self.status
+        b.booking_class = self.booking_class
+        b.operating = self.operating
+        b.departure = self.departure
+        b.arrival = self.arrival
         return b
 
 
@@ -265,19 +268,47 @@ class _PnrB:
         return True
 
 
+_LegKey = tuple[str, str, str, str, dt.datetime | None, dt.datetime | None, str, str]
+
+
+class _Glued(Exception):
+    """A segment has more data elements than its tag takes: a terminator was lost."""
+
+
 class _Mapper:
     def __init__(self, raw: RawMessage, ic: Interchange, w: Warnings) -> None:
         self.raw = raw
         self.ic = ic
         self.w = w
+        self.today = dt.date.today()
+        self._reset()
+
+    def _reset(self) -> None:
+        """Forget what a reading of the message collected."""
         self.flight: _LegB | None = None
         self.pnrs: list[_PnrB] = []
         self.counts: dict[str, int] = {}
         self.count_seg: Segment | None = None
-        self.ref_date = dt.date.today()
+        self.ref_date = self.today
+        self.bad_dates: list[tuple[Segment, str]] = []  # warned about once the reading is done
+        self.built_legs: dict[_LegKey, Leg] = {}
 
     def run(self) -> Mapped:
-        pnr: _PnrB | None = None
+        try:
+            self._read(self.raw.segments, _LIMITED)
+        except _Glued:  # rare: split the glued segments, then read the message again
+            self._reset()
+            self._read(self._unglued(), frozenset())
+        for seg, message in self.bad_dates:
+            self.w.at(seg, "bad-date", message)
+        return self._finish()
+
+    def _read(self, segments: list[Segment], limited: frozenset[str]) -> None:
+        """Collect the flight and the PNRs; :class:`_Glued` if a tag in ``limited`` is too long.
+
+        The check rides along with the reading (a separate pass over the segments would cost
+        more); ``run`` starts again on the split segments when it fails.
+        """
         trav: _Trav | None = None
         leg: _LegB | None = None
         tri: _Trav | None = None
@@ -288,62 +319,50 @@ class _Mapper:
         split_next = False
         non_air = False
         ignore = _IGNORE
+        special = ignore | limited
+        limits = _MAX_ELEMENTS
         legs_seen: dict[str, _LegB] = {}
+
+        it = iter(segments)
+        first: Segment | None = None
+        for seg in it:  # the flight header, up to the first PNR
+            tag = seg.tag
+            if tag in limited and len(seg.parts) - 1 > limits[tag]:
+                raise _Glued
+            if tag == "SRC" or tag == "RCI":
+                first = seg
+                break
+            if tag == "TVL":
+                if self.flight is None:
+                    self.flight = _leg(seg)
+                    if self.flight.departure is not None:
+                        self.ref_date = self.flight.departure.date()
+            elif tag == "EQN":
+                value = seg.get(0).strip()
+                if value.isdigit():
+                    self.counts["EQN"] = self.counts.get("EQN", 0) + int(value)
+                    self.count_seg = seg
+        if first is None:
+            return
+        pnr = _PnrB(first)
+        self.pnrs.append(pnr)
 
         def flush_history() -> None:
             nonlocal hist_text
-            if pnr is not None and hist_text:
+            if hist_text:
                 pnr.history.append(HistoryItem(hist_action, " / ".join(hist_text), hist_at))
             hist_text = []
 
-        for seg in self._segments():
+        # An RCI without SRC opens the first PNR and is read as part of it. The branches are
+        # ordered by how often the tags occur in a push.
+        body = it if first.tag == "SRC" else itertools.chain((first,), it)
+        for seg in body:
             tag = seg.tag
-            if pnr is None:
-                if tag == "SRC" or tag == "RCI":
-                    pnr = _PnrB(seg)
-                    self.pnrs.append(pnr)
-                    section, trav, leg, tri = "pnr", None, None, None
-                    if tag == "SRC":
-                        continue
-                elif tag == "TVL":
-                    if self.flight is None:
-                        self.flight = _leg(seg)
-                        if self.flight.departure is not None:
-                            self.ref_date = self.flight.departure.date()
+            if tag in special:
+                if tag in limited and len(seg.parts) - 1 > limits[tag]:
+                    raise _Glued
+                if tag in ignore:
                     continue
-                elif tag == "EQN":
-                    value = seg.get(0).strip()
-                    if value.isdigit():
-                        self.counts["EQN"] = self.counts.get("EQN", 0) + int(value)
-                        self.count_seg = seg
-                    continue
-                else:
-                    continue
-            if tag == "SRC":
-                flush_history()
-                pnr = _PnrB(seg)
-                self.pnrs.append(pnr)
-                section, trav, leg, tri = "pnr", None, None, None
-                split_next = non_air = False
-                continue
-            if section == "hist":
-                if tag == "ABI":
-                    flush_history()
-                    hist_at, hist_action = None, ""
-                elif tag == "DAT":
-                    hist_at = parse_ddmmyy(seg.get(0, 1), seg.get(0, 2)) or hist_at
-                elif tag == "SAC":
-                    flush_history()
-                    hist_action = seg.get(2).strip()
-                elif tag == "LTS":
-                    flush_history()
-                    pnr.history.append(HistoryItem("", _text(seg, 0), None))
-                elif tag == "IFT":
-                    hist_text.append(_text(seg))
-                else:
-                    hist_text.append(seg.render())
-                continue
-            # The branches are ordered by how often the tags occur in a push.
             if tag == "TIF":
                 e1 = seg.element(1)
                 n1 = len(e1)
@@ -373,13 +392,6 @@ class _Mapper:
             elif tag == "DAT":
                 if section == "pnr" or section == "trav":
                     self._dat(pnr, seg)
-            elif tag == "SSR":
-                self._ssr(pnr, seg, section, trav, leg)
-            elif tag == "TBD":
-                if tri is not None:
-                    n = seg.get(1).strip()
-                    if n.isdigit():
-                        pnr.bags.append((leg, tri, int(n)))
             elif tag == "SSD":
                 seat = seg.get(0).strip()
                 if tri is not None and seat and seat != "XXX":
@@ -387,6 +399,13 @@ class _Mapper:
             elif tag == "TRI":
                 section = "tri"
                 tri = None
+            elif tag == "SSR":
+                self._ssr(pnr, seg, section, trav, leg)
+            elif tag == "TBD":
+                if tri is not None:
+                    n = seg.get(1).strip()
+                    if n.isdigit():
+                        pnr.bags.append((leg, tri, int(n)))
             elif tag == "RCI":
                 if split_next:
                     split_next = False
@@ -417,8 +436,6 @@ class _Mapper:
                 leg = known.copy()
                 pnr.legs.append(leg)
                 section, tri = "tvl", None
-            elif tag in ignore:
-                continue
             elif tag == "TKT":
                 if trav is not None and not trav.ticket:
                     number = seg.get(0).strip()
@@ -431,27 +448,20 @@ class _Mapper:
                     number = e0[1].strip() if len(e0) > 1 else ""
                     trav.ff = f"{airline} {number}".strip()
             elif tag == "MON":
-                for i in range(seg.count):
-                    c = seg.element(i)
+                for c in seg.elements:
                     if c[0].strip() == "T" and len(c) > 2:
                         currency = c[2].strip()
                         if currency:
                             pnr.currency = currency
             elif tag == "FOP":
-                for i in range(seg.count):
-                    c = seg.element(i)
+                for c in seg.elements:
                     kind = c[0].strip()
                     if kind:
-                        n = len(c)
-                        pnr.payments.append(
-                            Payment(
-                                type=kind,
-                                card_vendor=c[3].strip() if n > 3 else "",
-                                card_number=c[4].strip() if n > 4 else "",
-                                amount=c[2].strip() if n > 2 else "",
-                                currency=pnr.currency,
-                            )
-                        )
+                        size = len(c)
+                        amount = c[2].strip() if size > 2 else ""
+                        vendor = c[3].strip() if size > 3 else ""
+                        card = c[4].strip() if size > 4 else ""
+                        pnr.payments.append(Payment(kind, vendor, card, amount, pnr.currency))
             elif tag == "ORG":
                 if section == "pnr" and not pnr.agency:
                     office = [c.strip() for c in seg.element(1) if c.strip()]
@@ -461,10 +471,39 @@ class _Mapper:
                     pnr.currency = pnr.currency or seg.get(5, 1).strip()
             elif tag == "ADD":
                 self._add_address(pnr, seg, trav if section == "trav" else None)
-            elif tag == "ABI":
-                self._close_codeshare(pnr, leg)
-                flush_history()
-                section, hist_at, hist_action = "hist", None, ""
+            elif tag == "ABI" or tag == "SRC":
+                if tag == "ABI":  # the history group: every segment up to the next SRC
+                    self._close_codeshare(pnr, leg)
+                    flush_history()
+                    hist_at, hist_action = None, ""
+                    for seg in body:
+                        tag = seg.tag
+                        if tag == "SRC":
+                            break
+                        if tag in limited and len(seg.parts) - 1 > limits[tag]:
+                            raise _Glued
+                        if tag == "ABI":
+                            flush_history()
+                            hist_at, hist_action = None, ""
+                        elif tag == "DAT":
+                            hist_at = parse_ddmmyy(seg.get(0, 1), seg.get(0, 2)) or hist_at
+                        elif tag == "SAC":
+                            flush_history()
+                            hist_action = seg.get(2).strip()
+                        elif tag == "LTS":
+                            flush_history()
+                            pnr.history.append(HistoryItem("", _text(seg, 0), None))
+                        elif tag == "IFT":
+                            hist_text.append(_text(seg))
+                        else:
+                            hist_text.append(seg.render())
+                    else:
+                        break  # the message ends in the history group
+                flush_history()  # an SRC: the next PNR
+                pnr = _PnrB(seg)
+                self.pnrs.append(pnr)
+                section, trav, leg, tri = "pnr", None, None, None
+                split_next = non_air = False
             elif tag == "RPI":
                 if leg is not None and section == "tvl":
                     leg.status = seg.get(1).strip()
@@ -485,19 +524,16 @@ class _Mapper:
             elif tag == "MSG":
                 non_air = True
         flush_history()
-        if pnr is not None:
-            self._close_codeshare(pnr, leg)
-        return self._finish()
+        self._close_codeshare(pnr, leg)
 
     def _dat(self, pnr: _PnrB, seg: Segment) -> None:
-        for i in range(seg.count):
-            c = seg.element(i)
+        for c in seg.elements:
             n = len(c)
             day = c[1] if n > 1 else ""
             when = parse_ddmmyy(day, c[2] if n > 2 else "")
             if when is None:
                 if day.strip():
-                    self.w.at(seg, "bad-date", f"DAT {day!r} is not a date")
+                    self.bad_dates.append((seg, f"DAT {day!r} is not a date"))
                 continue
             q = c[0].strip()
             if q == "700":
@@ -505,12 +541,10 @@ class _Mapper:
             elif q == "710" and (pnr.ticketed is None or when < pnr.ticketed):
                 pnr.ticketed = when
 
-    def _segments(self) -> list[Segment]:
+    def _unglued(self) -> list[Segment]:
         """The message body with glued segments (a lost terminator) split again."""
         segments = self.raw.segments
         limits = _MAX_ELEMENTS
-        if not any(s.tag in limits and len(s.parts) - 1 > limits[s.tag] for s in segments):
-            return segments
         out: list[Segment] = []
         for seg in segments:
             limit = limits.get(seg.tag)
@@ -629,7 +663,7 @@ class _Mapper:
         flight = self.flight.build() if self.flight is not None else Leg("", "", "", "")
         if self.flight is None:
             self.w.at(self.raw.unh, "no-flight", "no TVL flight header in the message")
-        pnrs = tuple(self._pnr(b, flight) for b in self.pnrs)
+        pnrs = tuple([self._pnr(b, flight) for b in self.pnrs])
         message = Message(
             kind="PNRGOV",
             version=self.raw.version,
@@ -647,8 +681,9 @@ class _Mapper:
         for code, text, ref, owner, seg in b.ssrs:
             self._apply_ssr(b, code, text, ref, owner, seg)
         main = [x for x in b.legs if _same_leg(x, flight)]
+        by_ref = b.by_ref
         for leg_b, who, ref, seat, _checked in sorted(b.seats, key=lambda s: not s[4]):
-            t = who or self._by_ref(b, ref)
+            t = who or (by_ref.get(ref) if ref else None)
             if t is not None and not t.seat and (leg_b in main or not main):
                 t.seat = seat.lstrip("0") or seat
         for leg_b, t, n in b.bags:
@@ -663,8 +698,8 @@ class _Mapper:
             created=b.created,
             last_modified=b.last_modified,
             ticketed=b.ticketed,
-            travellers=tuple(t.build() for t in b.travellers),
-            itinerary=tuple(x.build() for x in b.legs),
+            travellers=tuple([t.build() for t in b.travellers]),
+            itinerary=self._itinerary(b.legs),
             payments=tuple(b.payments),
             contacts=tuple(b.contacts),
             emails=tuple(b.emails),
@@ -679,12 +714,29 @@ class _Mapper:
             other_locators=tuple(b.other_locators),
         )
 
-    @staticmethod
-    def _by_ref(b: _PnrB, ref: str) -> _Trav | None:
-        return b.by_ref.get(ref) if ref else None
+    def _itinerary(self, legs: list[_LegB]) -> tuple[Leg, ...]:
+        """The legs as records; equal legs (a push repeats its flights) share one record."""
+        built = self.built_legs
+        out: list[Leg] = []
+        for x in legs:
+            key = (
+                x.carrier,
+                x.number,
+                x.origin,
+                x.destination,
+                x.departure,
+                x.arrival,
+                x.status,
+                x.booking_class,
+            )
+            leg = built.get(key)
+            if leg is None:
+                leg = built[key] = Leg(*key)
+            out.append(leg)
+        return tuple(out)
 
     def _owner(self, b: _PnrB, ref: str, owner: _Trav | None) -> _Trav | None:
-        t = self._by_ref(b, ref)
+        t = b.by_ref.get(ref) if ref else None
         if t is not None:
             return t
         if owner is not None:
@@ -805,12 +857,14 @@ class DocsText:
 
 def parse_docs(text: str, ref: dt.date) -> DocsText:
     """Split a DOCS free text; two-digit years are read relative to ``ref`` (flight date)."""
-    f = [x.strip() for x in text.split("/")]
-    if f and not f[0]:
-        f = f[1:]
-    f += [""] * (11 - len(f))
+    f = list(map(str.strip, text.split("/")))
+    if not f[0]:
+        del f[0]
+    if len(f) < 11:
+        f += [""] * (11 - len(f))
     dtype, issuer, number, nat, dob, gender, expiry, surname = f[:8]
-    given = " ".join(x for x in (strip_title(f[8], glued_ms=False), f[9]) if x)
+    first, middle = strip_title(f[8], False), f[9]
+    given = f"{first} {middle}" if first and middle else first or middle
     problems: list[tuple[str, str]] = []
     birth = None
     if dob:
@@ -828,17 +882,17 @@ def parse_docs(text: str, ref: dt.date) -> DocsText:
             problems.append(("bad-date", f"expiry date {expiry!r} is not a date; dropped"))
     g = gender.upper()
     return DocsText(
-        type=dtype,
-        issuer=issuer,
-        number=number,
-        nationality=nat,
-        birth=birth,
-        gender=g[:1],
-        expiry=exp,
-        surname=surname,
-        given=given,
-        infant=g in ("FI", "MI", "UI"),
-        problems=tuple(problems),
+        dtype,
+        issuer,
+        number,
+        nat,
+        birth,
+        g[:1],
+        exp,
+        surname,
+        given,
+        g in ("FI", "MI", "UI"),
+        tuple(problems) if problems else (),
     )
 
 
@@ -855,9 +909,10 @@ def _apply_docs(t: _Trav, d: DocsText) -> None:
         t.nationality = d.nationality
     if d.surname and not t.doc_surname:
         # a Type-B wrap may have left a space inside a name: keep the TIF spelling then
-        same = _compact(d.surname) == _compact(t.surname)
+        same = d.surname.replace(" ", "") == t.surname.replace(" ", "")
         t.doc_surname = t.surname if same else d.surname
-        t.doc_given = t.given if same and _compact(d.given) == _compact(t.given) else d.given
+        same = same and d.given.replace(" ", "") == t.given.replace(" ", "")
+        t.doc_given = t.given if same else d.given
 
 
 def _compact(name: str) -> str:

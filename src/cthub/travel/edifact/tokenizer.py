@@ -107,10 +107,13 @@ class Segment:
 
     def element(self, element: int) -> list[str]:
         """All components of one data element ([] when absent)."""
-        parts = self.parts
-        if element + 1 >= len(parts) or element < 0:
+        if element < 0:
             return []
-        return parts[element + 1].split(self.comp)
+        try:
+            e = self.parts[element + 1]
+        except IndexError:
+            return []
+        return e.split(self.comp)
 
     def joined(self, first: int = 0) -> list[str]:
         """The data elements from ``first`` (0-based) on, each with its components joined by ':'."""
@@ -121,7 +124,8 @@ class Segment:
     @property
     def elements(self) -> list[list[str]]:
         """Every data element as a list of components."""
-        return [self.element(i) for i in range(len(self.parts) - 1)]
+        comp = self.comp
+        return [e.split(comp) for e in self.parts[1:]]
 
     def render(self) -> str:
         """The segment written with the default separators, without terminator."""
@@ -165,6 +169,11 @@ class ReleasedSegment(Segment):
 
     def joined(self, first: int = 0) -> list[str]:
         return [e.translate(self.table) for e in super().joined(first)]
+
+    @property
+    def elements(self) -> list[list[str]]:
+        table = self.table
+        return [[c.translate(table) for c in e] for e in super().elements]
 
     def pair(self) -> tuple[str, str]:
         q, v = super().pair()
@@ -257,9 +266,9 @@ def _first_bad_utf8(data: bytes) -> int:
 
 
 def _is_binary(data: bytes) -> bool:
-    nul = data.count(b"\x00")
-    if nul == 0:
+    if b"\x00" not in data:
         return False
+    nul = data.count(b"\x00")
     return b"\x00" in data[:64] or nul * 100 > len(data)
 
 
@@ -448,11 +457,20 @@ class _Reader:
         if has_rel:
             pieces = _merge_released(pieces, rel, term)
         last = pieces.pop()
-        ctrl_re = _control_re(d)
         has_ctrl = _has_control(body, d)
-        inner_nl = ("\n" in body or "\r" in body) and _inner_newlines(body.lstrip(), term)
+        ctrl = _control_re(d) if has_ctrl else None
+        if has_rel:  # a released terminator may be followed by a line break inside the value
+            inner_nl = ("\n" in body or "\r" in body) and _inner_newlines(body.lstrip(), term)
+            slow = inner_nl or has_ctrl
+        else:
+            # Without release characters a segment holds a line break exactly when the file has
+            # one that does not follow a terminator: looking at each segment is the cheaper test.
+            slow = True
+        odd = has_ctrl or "\r" in body
+        # Segments with a release character or an over-long value take the general path
+        # (_segment); the loop does the rest inline, which is most of the time spent on a file.
+        rare = has_rel or max(map(len, pieces), default=0) > MAX_VALUE
         fix_utf8 = self.encoding == "utf-8"
-        slow = inner_nl or has_ctrl
         segments = self.segments
         append = segments.append
         valid = self.valid_tags
@@ -460,46 +478,67 @@ class _Reader:
         cap = MAX_VALUE
         seg_cls = Segment
         new = Segment.__new__  # filling the slots directly is cheaper than calling __init__
+        end = pos - 1  # offset of the terminator of the piece before
         for piece in pieces:
-            ln = len(piece)
+            end += len(piece) + 1
             s = piece.lstrip()
-            if s:
-                seg_pos = pos + ln - len(s)
-                if slow and ("\n" in s or "\r" in s or has_ctrl):
-                    s = self._clean(s, num + 1, seg_pos, ctrl_re if has_ctrl else None)
-                released = False
-                if has_rel and rel in s:
-                    parts, released = _released_parts(s, d)
-                else:
-                    parts = s.split(elem)
+            if not s:
+                continue
+            seg_pos = end - len(s)
+            if ("\n" in s or (odd and ("\r" in s or has_ctrl))) and slow:
+                s = self._clean(s, num + 1, seg_pos, ctrl)
+            if rare and (rel in s or len(s) > cap):
+                seg = self._segment(s, num, seg_pos, d, has_rel)
+                if seg is None:
+                    continue
+                tag = seg.tag
+                num += 1
+            else:
+                parts = s.split(elem)
                 tag = parts[0]
                 if tag not in valid:
                     tag = self._check_tag(tag, s, num, seg_pos, "bad-segment")
                     if not tag:
-                        pos += ln + 1
                         continue
                 num += 1
                 if fix_utf8 and not s.isascii():
                     parts = [_utf8(e) for e in parts]
-                if len(s) > cap:
-                    self._cap(parts, num, seg_pos, tag, comp)
-                if released:
-                    append(ReleasedSegment(tag, parts, num, seg_pos, d))
-                else:
-                    seg = new(seg_cls)
-                    seg.tag = tag
-                    seg.parts = parts
-                    seg.number = num
-                    seg.position = seg_pos
-                    seg.comp = comp
-                    append(seg)
-                if tag == "UNZ":
-                    self.number = num
-                    return pos + ln + 1
-            pos += ln + 1
+                seg = new(seg_cls)
+                seg.tag = tag
+                seg.parts = parts
+                seg.number = num
+                seg.position = seg_pos
+                seg.comp = comp
+            append(seg)
+            if tag == "UNZ":
+                self.number = num
+                return end + 1
         self.number = num
-        self._last_piece(last, pos, d, ctrl_re if has_ctrl else None)
+        self._last_piece(last, end + 1, d, ctrl)
         return len(text)
+
+    def _segment(
+        self, s: str, num: int, seg_pos: int, d: Delimiters, has_rel: bool
+    ) -> Segment | None:
+        """Segment number ``num + 1`` from its (cleaned) text, or None when it is no segment."""
+        released = False
+        if has_rel and d.release in s:
+            parts, released = _released_parts(s, d)
+        else:
+            parts = s.split(d.element)
+        tag = parts[0]
+        if tag not in self.valid_tags:
+            tag = self._check_tag(tag, s, num, seg_pos, "bad-segment")
+            if not tag:
+                return None
+        num += 1
+        if self.encoding == "utf-8" and not s.isascii():
+            parts = [_utf8(e) for e in parts]
+        if len(s) > MAX_VALUE:
+            self._cap(parts, num, seg_pos, tag, d.component)
+        if released:
+            return ReleasedSegment(tag, parts, num, seg_pos, d)
+        return Segment(tag, parts, num, seg_pos, d.component)
 
     def _last_piece(
         self, piece: str, pos: int, d: Delimiters, ctrl: re.Pattern[str] | None
@@ -699,7 +738,7 @@ def tokenize(data: bytes, file: str) -> Tokens:
     Raises :class:`InvalidInput` for an empty file, binary data (NUL bytes) or a file without
     any EDIFACT segment.
     """
-    if not data.strip():
+    if not data or data.isspace():  # only whitespace (as bytes.strip sees it), without a copy
         raise InvalidInput(
             "{file}: the file is empty", hint="Send a file with an interchange.", file=file
         )
