@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 import types
 import typing
+from collections.abc import Callable
 from functools import cache
 from typing import Any, TypeVar, cast
 
@@ -45,20 +46,39 @@ def dump(value: Any) -> Any:
         return [dump(v) for v in value]
     if kind is dt.datetime or kind is dt.date:
         return value.isoformat()
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        out: dict[str, Any] = {}
-        for name, default in _fields_of(kind):
-            item = getattr(value, name)
-            if item == default:
-                continue
-            if type(item) in _PLAIN:
-                out[name] = item
-            else:
-                dumped = dump(item)
-                if dumped != [] or default is dataclasses.MISSING:
-                    out[name] = dumped
-        return out
-    return value
+    record = _RECORDS.get(kind)
+    if record is None:
+        if not dataclasses.is_dataclass(kind):
+            return value
+        record = _RECORDS[kind] = _record_dumper(kind)
+    return record(value)
+
+
+_RECORDS: dict[type, Callable[[Any], dict[str, Any]]] = {}
+
+
+def _record_dumper(kind: type) -> Callable[[Any], dict[str, Any]]:
+    """A dumper for one record type, written out field by field (as ``dataclasses`` writes
+    ``__init__``): a loop over the fields costs more than the rest of storing a passenger."""
+    names = {"_plain": _PLAIN, "_dump": dump, "_missing": dataclasses.MISSING}
+    lines = ["def dump_record(v):", "    out = {}"]
+    for i, (name, default) in enumerate(_fields_of(kind)):
+        names[f"_d{i}"] = default
+        keep = "True" if default is dataclasses.MISSING else "y != []"
+        lines += [
+            f"    x = v.{name}",
+            f"    if x != _d{i}:",
+            "        if type(x) in _plain:",
+            f"            out[{name!r}] = x",
+            "        else:",
+            "            y = _dump(x)",
+            f"            if {keep}:",
+            f"                out[{name!r}] = y",
+        ]
+    lines.append("    return out")
+    # Field names come from the record classes in cthub.travel.records, not from data.
+    exec("\n".join(lines), names)  # noqa: S102
+    return cast(Callable[[Any], dict[str, Any]], names["dump_record"])
 
 
 @cache

@@ -111,7 +111,8 @@ class TravelPassenger(Base):
     __table_args__ = (UniqueConstraint("flight_id", "source", "key"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
-    flight_id: Mapped[int] = mapped_column(ForeignKey("travel_flights.id"), index=True)
+    # No index of its own: the unique constraint's index starts with flight_id.
+    flight_id: Mapped[int] = mapped_column(ForeignKey("travel_flights.id"))
     source: Mapped[str] = mapped_column(String(3))
     key: Mapped[str] = mapped_column(String(64))
     pnr_id: Mapped[int | None] = mapped_column(ForeignKey("travel_pnrs.id"), index=True)

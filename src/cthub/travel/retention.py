@@ -262,14 +262,15 @@ def remask(s: Session, flight_ids: list[int], now: dt.datetime) -> int:
     """Mask again, in the caller's transaction, already masked flights that just received
     data (an archive re-sent, a late push): new data never stays readable on them. A first
     receipt of an old flight is masked by the next retention run, as any other."""
+    masked = list(
+        s.scalars(select(Flight).where(Flight.id.in_(flight_ids), Flight.masked_at.is_not(None)))
+    )
+    if not masked:  # the usual case: the holds are only read when there is something to mask
+        return 0
     held = _held(s)
-    count = 0
-    for f in s.scalars(
-        select(Flight).where(Flight.id.in_(flight_ids), Flight.masked_at.is_not(None))
-    ):
+    for f in masked:
         _mask(s, f, held, now)
-        count += 1
-    return count
+    return len(masked)
 
 
 def run(hub: Hub, actor: Actor, now: dt.datetime | None = None) -> RetentionResult:

@@ -249,6 +249,10 @@ _INSERT_COLUMNS = (
 )
 
 
+#: One encoder for every row: ``json.dumps`` with options builds a new encoder per call.
+_to_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def _insert_passengers(s: Session, rows: list[tuple[Any, ...]]) -> None:
     """One DB-API ``executemany`` for new manifest rows, JSON encoded here once.
 
@@ -264,7 +268,9 @@ def _insert_passengers(s: Session, rows: list[tuple[Any, ...]]) -> None:
     else:
         marks = ", ".join("CAST(%s AS JSON)" if c == "data" else "%s" for c in _INSERT_COLUMNS)
     if dialect.name == "sqlite":  # UTCDateTime stores naive UTC text on SQLite
-        rows = [(*r[:-1], r[-1].astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")) for r in rows]
+        stamps = {r[-1] for r in rows}  # one ``now`` for the whole manifest: formatted once
+        text = {t: t.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f") for t in stamps}
+        rows = [(*r[:-1], text[r[-1]]) for r in rows]
     conn.exec_driver_sql(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)  # noqa: S608
 
 
@@ -299,7 +305,7 @@ def _store_manifest(s: Session, flight: Flight, people: tuple[Passenger, ...], f
             p.role,
             p.name[:600],
             p.pnr_locator[:20],
-            json.dumps(data, ensure_ascii=False, separators=(",", ":")),
+            _to_json(data),
             False,
             file_id,
             now,
