@@ -98,6 +98,27 @@ class Settings(BaseSettings):
     travel_watchlist_lists: str = Field(
         "", description="Comma-separated lists passengers are screened against (empty: all)."
     )
+    content_max_pixels: int = Field(
+        100_000_000,
+        description="Largest image (width x height) hashed; bigger ones are refused as "
+        "possible decompression bombs.",
+    )
+    content_max_bytes: int = Field(
+        256 * 1024 * 1024, description="Largest file accepted for hashing or matching, bytes."
+    )
+    content_flood_matches: int = Field(
+        100,
+        description="Matches on one hash within the flood window that quarantine it "
+        "(a poisoned list) and raise an alert.",
+    )
+    content_flood_window_s: int = Field(
+        600, description="Window for counting matches on one hash, seconds."
+    )
+    content_dihedral: bool = Field(
+        False,
+        description="Also match the rotations and mirror images of each photo (PDQ dihedral "
+        "hashes).",
+    )
 
     @property
     def effective_database_url(self) -> str:

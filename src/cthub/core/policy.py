@@ -130,6 +130,21 @@ ACTIONS: dict[str, ActionRule] = {
     "travel.unmask.approve": _rule(
         ("admin",), "passenger_data", "Approve or refuse an unmask request (not one's own)"
     ),
+    "content.read": _rule(STAFF, "content_bank", "See hash banks, their entries and matches"),
+    "content.hash": _rule(ALL, "content_bank", "Hash files (nothing is stored)"),
+    "content.match": _rule(
+        ("admin", "analyst", "reviewer"), "content_bank", "Match files or hashes against banks"
+    ),
+    "content.banks": _rule(
+        ("admin", "analyst"), "content_bank", "Create banks, add, import, remove or export hashes"
+    ),
+    "content.review": _rule(
+        ("admin", "analyst", "reviewer"), "content_bank", "Confirm or reject a content match"
+    ),
+    "content.report": _rule(STAFF, "content_bank", "See the transparency report"),
+    "content.quarantine": _rule(
+        ("admin",), "content_bank", "Release or remove a quarantined hash"
+    ),
 }
 
 

@@ -28,6 +28,9 @@ from cthub.core.hub import Hub
 from cthub.core.i18n import N_, gettext
 from cthub.interfaces.api.routers import (
     admin,
+    content,
+    content_banks,
+    content_review,
     coordination,
     core,
     entities,
@@ -161,7 +164,10 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Fast
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)
-    routers = (core, admin, oversight, entities, screening, coordination, travel)
+    routers = (
+        core, admin, oversight, entities, screening, coordination, travel,
+        content, content_banks, content_review,
+    )  # fmt: skip
     for router in (module.router for module in routers):
         app.include_router(router)
     from cthub.interfaces.web import mount

@@ -8,6 +8,10 @@ from fastapi import FastAPI
 def mount(app: FastAPI) -> None:
     from cthub.interfaces.web import (
         admin_pages,
+        content_bank_pages,
+        content_pages,
+        content_report_pages,
+        content_review_pages,
         coordination_analysis_pages,
         coordination_centre_pages,
         coordination_country_pages,
@@ -44,6 +48,10 @@ def mount(app: FastAPI) -> None:
         travel_rule_pages,
         travel_review_pages,
         travel_pages,
+        content_pages,
+        content_bank_pages,
+        content_review_pages,
+        content_report_pages,
     ):
         app.include_router(module.router)
 
