@@ -28,6 +28,7 @@ from cthub.content.index import (
     read_stamp,
     sidecar_path,
 )
+from cthub.content.index.multihash import MultiHashTables
 from cthub.core.errors import Conflict, InvalidInput, Unavailable
 
 Triples = set[tuple[int, int, int]]
@@ -95,6 +96,20 @@ def test_mih_recall_on_near_duplicates_up_to_31_flips() -> None:
     assert {(row, int(ids[row]), int(flips[row])) for row in range(400)} <= mih
 
 
+@pytest.mark.parametrize("max_distance", [21, 40, 45])
+def test_mih_tables_exact_beyond_two_flips_a_window(
+    data: tuple[Ids, Hashes, Hashes], max_distance: int
+) -> None:
+    """Probing with 3-4 flips a window (used at 10 M where it beats a scan) is exact too."""
+    ids, stored, queries = data
+    tables = MultiHashTables(stored[:10_000])
+    rows, found, dist = tables.search(stored, queries[:100], max_distance)
+    got = set(zip(rows.tolist(), ids[found].tolist(), dist.tolist(), strict=True))
+    assert got == brute_force(ids[:10_000], stored[:10_000], queries[:100], max_distance)
+    assert tables.worthwhile(32)
+    assert not tables.worthwhile(64)  # a flat scan is cheaper: HashIndex falls back to it
+
+
 def test_matches_sorted_by_distance_then_id() -> None:
     rng = np.random.default_rng(4)
     base = random_hashes(1, rng)
@@ -155,7 +170,7 @@ def test_automatic_compaction_and_kind_follow_size(data: tuple[Ids, Hashes, Hash
 def test_mih_tail_merge_and_rebuild_stay_exact(data: tuple[Ids, Hashes, Hashes]) -> None:
     ids, stored, queries = data
     index = HashIndex.build(ids[:8_000], stored[:8_000], mih_threshold=1, tail_limit=1_000)
-    for end in (8_500, 10_000, 17_000, 30_000):  # tail scan, merge, merge, rebuild (doubled)
+    for end in (8_500, 10_000, 17_000, 30_000):  # tail scan, merge, rebuild (doubled), merge
         start = len(index)
         index.add(ids[start:end], stored[start:end])
         expected = brute_force(ids[:end], stored[:end], queries, 32)

@@ -25,10 +25,11 @@ from cthub.content.signals import registry
 from cthub.content.signals.pdq import PDQSignal
 from cthub.core.errors import CthubError, InvalidInput
 from cthub.core.hub import Hub, Unit
+from cthub.core.i18n import N_
 from cthub.core.policy import Actor
 
 THUMB = 160
-LOW_QUALITY = "PDQ quality {quality} is below 50: the photo is too flat to match by PDQ."
+LOW_QUALITY = N_("PDQ quality {quality} is below 50: the photo is too flat to match by PDQ.")
 
 
 @dataclass(frozen=True)
@@ -100,15 +101,23 @@ def match_files(
     banks: Sequence[str] | None = None,
     dihedral: bool | None = None,
     record: bool = True,
+    refs: Sequence[str] | None = None,
 ) -> list[FileResult]:
-    """Hash and match each file; a file that cannot be read is reported, the batch goes on."""
+    """Hash and match each file; a file that cannot be read is reported, the batch goes on.
+
+    ``refs`` names each file in results and review items (an upload's original name, a
+    platform's content id) where the path is only a temporary copy."""
     turn = hub.settings.content_dihedral if dihedral is None else dihedral
+    if refs is not None and len(refs) != len(paths):
+        raise InvalidInput("Give one reference per file ({files} files, {refs} references).",
+                           files=len(paths), refs=len(refs))  # fmt: skip
     with hub.unit(actor, "content.match") as u:
         signal = _pdq(hub)
         out = []
-        for path in paths:
+        for i, path in enumerate(paths):
             hashes = _hash(hub, path, signal)
-            result = FileResult(str(path), hashes)
+            ref = refs[i] if refs is not None else str(path)
+            result = FileResult(ref, replace(hashes, path=ref))
             queries = _queries(result, path, signal, turn)
             _match(hub, u, result, queries, banks, path if record else None, record)
             out.append(result)
@@ -194,10 +203,10 @@ def _match(
 
 
 def _record(hub: Hub, u: Unit, result: FileResult, row: MatchRow, thumb: bytes | None) -> int:
-    bank_id = u.s.get(ContentEntry, row.entry_id)
+    entry = u.s.get(ContentEntry, row.entry_id)
     h = result.hashes
     m = ContentMatch(
-        org_id=u.actor.org_id, bank_id=bank_id.bank_id if bank_id else 0, entry_id=row.entry_id,
+        org_id=u.actor.org_id, bank_id=entry.bank_id if entry else 0, entry_id=row.entry_id,
         content_ref=result.path[:500], content_sha256=h.sha256, content_md5=h.md5,
         content_pdq=h.pdq, signal=row.signal, distance=row.distance, label=row.label,
         action=row.action, explanation=row.explanation(), thumbnail=thumb,
@@ -205,8 +214,8 @@ def _record(hub: Hub, u: Unit, result: FileResult, row: MatchRow, thumb: bytes |
     )  # fmt: skip
     u.s.add(m)
     u.s.flush()
-    if bank_id is not None and review.flood_check(
-        u, bank_id, hub.settings.content_flood_matches, hub.settings.content_flood_window_s
+    if entry is not None and review.flood_check(
+        u, entry, hub.settings.content_flood_matches, hub.settings.content_flood_window_s
     ):
         result.quarantined.append(row.entry_id)
     return m.id
