@@ -44,7 +44,7 @@ def photo(seed: int, size: tuple[int, int] = SIZE) -> Image.Image:
         else:
             points = [(rng.randrange(0, w), rng.randrange(0, h)) for _ in range(3)]
             draw.polygon(points, fill=colour)  # type: ignore[arg-type]
-    noise = Image.effect_noise(size, 28).convert("RGB")
+    noise = Image.frombytes("L", size, rng.randbytes(w * h)).convert("RGB")  # seeded grain
     img = Image.blend(img, noise, 0.12)
     return img.filter(ImageFilter.GaussianBlur(0.6))
 

@@ -254,6 +254,7 @@ def test_review_decisions_thumbnails_and_quarantine(small_hub: Hub, api: TestCli
     assert queue["total"] == 1
     (item,) = queue["items"]
     assert item["has_thumbnail"]
+    assert item["content_ref"] == "c.jpg"  # the upload's name, not its temporary copy
     assert item["state"] == "open"
     thumb = api.get(f"/api/content/review/{item['id']}/thumbnail", headers=analyst)
     assert thumb.headers["content-type"] == "image/jpeg"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -336,8 +336,10 @@ def remove_entry(hub: Hub, actor: Actor, name: str, entry_id: int, reason: str =
         u.audit("content_entry", e.id, details={"bank": b.name, "reason": reason[:500]})
 
 
-def export_rows(hub: Hub, actor: Actor, name: str) -> Iterator[tuple[str, str, str, str]]:
-    """Every entry of a bank, tombstones included: ``(signal, hash, label, status)``."""
+def export_rows(hub: Hub, actor: Actor, name: str) -> list[tuple[str, str, str, str]]:
+    """Every entry of a bank, tombstones included: ``(signal, hash, label, status)``.
+
+    Read at once (not lazily), so the policy check and the audit event happen at the call."""
     with hub.unit(actor, "content.read") as u:
         b = bank_for(u, name)
         u.audit("content_bank", b.id, details={"bank": b.name, "export": True})
@@ -346,8 +348,7 @@ def export_rows(hub: Hub, actor: Actor, name: str) -> Iterator[tuple[str, str, s
                    ContentEntry.removed_at)
             .where(ContentEntry.bank_id == b.id).order_by(ContentEntry.id)
         ).all()  # fmt: skip
-    for signal, value, lbl, removed in rows:
-        yield signal, value, lbl, "removed" if removed else "active"
+    return [(sig, value, lbl, "removed" if gone else "active") for sig, value, lbl, gone in rows]
 
 
 __all__ = [

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from cthub.content.signals import registry
@@ -147,7 +147,7 @@ def _take(
     out.rows.append(ListedHash(number, signal, normal, label, status == "removed"))
 
 
-def write_csv(rows: Iterator[tuple[str, str, str, str]]) -> Iterator[str]:
+def write_csv(rows: Iterable[tuple[str, str, str, str]]) -> Iterator[str]:
     """CSV lines of an export: ``signal_type,hash,label,status`` (status ``active``/``removed``:
     a removal travels with the list, so a partner's copy drops the hash too)."""
     buf = io.StringIO()

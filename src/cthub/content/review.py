@@ -11,7 +11,9 @@ of something everyday, must not flood the queue.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -43,14 +45,32 @@ class ReviewItem:
     decided_at: dt.datetime | None
     created_at: dt.datetime
     has_thumbnail: bool
+    why: tuple[str, dict[str, Any]] = ("", {})
+
+    def explain(self, gettext: Callable[[str], str] | None = None) -> str:
+        """The explanation in the reader's language (the stored English text otherwise)."""
+        msgid, params = self.why
+        if not msgid or gettext is None:
+            return self.explanation
+        try:
+            return gettext(msgid).format(**params)
+        except (KeyError, IndexError, ValueError):
+            return self.explanation
 
     @classmethod
     def of(cls, m: ContentMatch, bank: str) -> ReviewItem:
         return cls(
             m.id, bank, m.entry_id, m.label, m.signal, m.distance, m.content_ref,
             m.content_sha256, m.action, m.explanation, m.state, m.reason, m.decided_by,
-            m.decided_at, m.created_at, m.thumbnail is not None,
+            m.decided_at, m.created_at, m.thumbnail is not None, _why(m.details),
         )  # fmt: skip
+
+
+def _why(details: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
+    why = (details or {}).get("why")
+    if isinstance(why, list) and len(why) == 2 and isinstance(why[1], dict):
+        return str(why[0]), why[1]
+    return "", {}
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,10 @@ quarantined, see ``review.flood_check``.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from PIL import Image
 
@@ -29,6 +30,9 @@ from cthub.core.i18n import N_
 from cthub.core.policy import Actor
 
 THUMB = 160
+WHY_PDQ = N_("PDQ distance {distance} <= bank threshold {threshold} (entry {entry}, label {label})")
+WHY_VIDEO = N_("Video frames matched entry {entry} (label {label})")
+WHY_EXACT = N_("Exact {signal} match with entry {entry} (label {label})")
 LOW_QUALITY = N_("PDQ quality {quality} is below 50: the photo is too flat to match by PDQ.")
 
 
@@ -45,13 +49,19 @@ class MatchRow:
     action: str
     review_id: int | None = None
 
-    def explanation(self) -> str:
+    def why(self) -> tuple[str, dict[str, Any]]:
+        """The explanation as a msgid and its parameters (each interface translates it)."""
+        label = self.label or "-"
         if self.signal == "pdq":
-            return (f"PDQ distance {self.distance} <= bank threshold {self.threshold} "
-                    f"(entry {self.entry_id}, label {self.label or '-'})")  # fmt: skip
+            return WHY_PDQ, {"distance": self.distance, "threshold": self.threshold,
+                             "entry": self.entry_id, "label": label}  # fmt: skip
         if self.signal == "vpdq":
-            return f"video frames matched entry {self.entry_id} (label {self.label or '-'})"
-        return f"exact {self.signal.upper()} match with entry {self.entry_id}"
+            return WHY_VIDEO, {"entry": self.entry_id, "label": label}
+        return WHY_EXACT, {"signal": self.signal.upper(), "entry": self.entry_id, "label": label}
+
+    def explanation(self, gettext: Callable[[str], str] | None = None) -> str:
+        msgid, params = self.why()
+        return (gettext(msgid) if gettext else msgid).format(**params)
 
 
 @dataclass
@@ -168,6 +178,10 @@ def match_hashes(
     record: bool = True,
 ) -> FileResult:
     """Match hashes the caller computed (``(signal, hash)`` pairs), e.g. from an API client."""
+    unknown = [sig for sig, _value in queries if sig not in registry.names()]
+    if unknown:
+        raise InvalidInput("Unknown signal {signal}.", hint="Use one of: {names}.",
+                           signal=unknown[0][:40], names=", ".join(registry.names()))  # fmt: skip
     normal = [(sig, registry.get(sig).normalise(value)) for sig, value in queries]
     with hub.unit(actor, "content.match") as u:
         by = dict(normal)
@@ -210,7 +224,7 @@ def _record(hub: Hub, u: Unit, result: FileResult, row: MatchRow, thumb: bytes |
         content_ref=result.path[:500], content_sha256=h.sha256, content_md5=h.md5,
         content_pdq=h.pdq, signal=row.signal, distance=row.distance, label=row.label,
         action=row.action, explanation=row.explanation(), thumbnail=thumb,
-        details={"threshold": row.threshold}, created_by=u.actor.name,
+        details={"threshold": row.threshold, "why": list(row.why())}, created_by=u.actor.name,
     )  # fmt: skip
     u.s.add(m)
     u.s.flush()

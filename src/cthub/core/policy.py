@@ -142,9 +142,7 @@ ACTIONS: dict[str, ActionRule] = {
         ("admin", "analyst", "reviewer"), "content_bank", "Confirm or reject a content match"
     ),
     "content.report": _rule(STAFF, "content_bank", "See the transparency report"),
-    "content.quarantine": _rule(
-        ("admin",), "content_bank", "Release or remove a quarantined hash"
-    ),
+    "content.quarantine": _rule(("admin",), "content_bank", "Release or remove a quarantined hash"),
 }
 
 

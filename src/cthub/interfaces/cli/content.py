@@ -22,7 +22,7 @@ import typer
 
 from cthub.content import banks, hashlists, report, review, service
 from cthub.content.hashing import ROW_FIELDS
-from cthub.interfaces.cli.output import Format, emit, err
+from cthub.interfaces.cli.output import Format, emit
 from cthub.interfaces.cli.runtime import OPERATOR, open_hub
 
 MATCH_FIELDS = ("path", "bank", "entry_id", "label", "signal", "distance")
@@ -95,13 +95,12 @@ def match_cmd(
             rows.append({"path": r.path, "bank": "", "entry_id": None, "label": "",
                          "signal": "", "distance": None})  # fmt: skip
         for note in [r.hashes.error, *r.notes] if r.hashes.error or r.notes else []:
-            err.print(f"{r.path}: {note}", markup=False, highlight=False)
+            typer.echo(f"{r.path}: {note}", err=True)
         if r.suppressed_by:
-            err.print(f"{r.path}: suppressed by negative bank {', '.join(r.suppressed_by)}",
-                      markup=False, highlight=False)  # fmt: skip
+            banks_ = ", ".join(r.suppressed_by)
+            typer.echo(f"{r.path}: suppressed by negative bank {banks_}", err=True)
         for entry in r.quarantined:
-            err.print(f"warning: entry {entry} was quarantined after a flood of matches",
-                      markup=False, highlight=False)  # fmt: skip
+            typer.echo(f"warning: entry {entry} quarantined after a flood of matches", err=True)
     _write(rows, MATCH_FIELDS, fmt)
 
 
@@ -148,7 +147,7 @@ def bank_add(
     else:
         raise typer.BadParameter("give files to add, or --hashes LIST.csv")
     for where, message in result.errors:
-        err.print(f"skipped {where}: {message}", markup=False, highlight=False)
+        typer.echo(f"skipped {where}: {message}", err=True)
     typer.echo(f"bank {result.bank}: {result.added} added, {result.present} already present, "
                f"{result.removed} removed, {len(result.errors)} skipped")  # fmt: skip
 

@@ -10,6 +10,7 @@ rejection may add the file's hashes to one of the organisation's negative banks.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,7 +20,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from cthub import content
-from cthub.content.review import get_item
 from cthub.core.errors import CthubError, InvalidInput
 from cthub.core.i18n import N_, GetText, gettext
 from cthub.interfaces.api import uploads
@@ -78,8 +78,9 @@ async def match_file(request: Request, who: Caller = Depends(page_caller)) -> Re
             extra["chosen"] = chosen
             async with uploads.saved([upload], limit) as files:
                 results = await run_in_threadpool(
-                    content.match_files, hub, who.actor, [files[0].path], banks=chosen or None
-                )
+                    partial(content.match_files, refs=[files[0].name]), hub, who.actor,
+                    [files[0].path], banks=chosen or None,
+                )  # fmt: skip
                 result = results[0]
                 result.notes = [uploads.shown(n, files) for n in result.notes]
                 extra.update(result=result, file=files[0].name)
@@ -178,7 +179,7 @@ def decide(
     except CthubError as exc:
         ctx.update(_decision_errors(exc, _, decision, reason), failed=item_id,
                    form={"reason": reason, "negative_bank": negative_bank})  # fmt: skip
-        item = get_item(hub, who.actor, item_id)
+        item = content.get_item(hub, who.actor, item_id)
         if not is_hx(request):
             return render(request, "content/review.html", status_code=exc.http_status,
                           items=[item], total=1, state=item.state, page=1, pages=1,

@@ -11,6 +11,7 @@ queue, quarantine and the transparency report are in ``content_review``.
 from __future__ import annotations
 
 import builtins
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -118,7 +119,7 @@ async def _json_body(request: Request) -> HashIn:
         first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid"}
         where = ".".join(str(p) for p in first.get("loc", ())) or "body"
         raise InvalidInput("The JSON body is not a match request ({field}: {problem}).",
-                           hint='Send {"signal": "pdq", "hash": "..."}.', field=where,
+                           hint="Send a JSON object with the fields signal and hash.", field=where,
                            problem=str(first.get("msg", ""))[:200]) from None  # fmt: skip
 
 
@@ -130,8 +131,9 @@ async def _match_form(request: Request, actor: Actor, form: FormData) -> MatchRe
         limit = hub.settings.content_max_bytes
         async with uploads.saved([upload], limit) as files:
             results = await run_in_threadpool(
-                content.match_files, hub, actor, [files[0].path], banks=banks
-            )
+                partial(content.match_files, refs=[files[0].name]), hub, actor, [files[0].path],
+                banks=banks,
+            )  # fmt: skip
             return _result_out(results[0], files[0].name, files)
     signal, value = form.get("signal"), form.get("hash")
     if not isinstance(signal, str) or not isinstance(value, str) or not value.strip():

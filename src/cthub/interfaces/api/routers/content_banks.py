@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
-import itertools
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
@@ -194,9 +193,8 @@ def remove_entry(
 )
 def export_bank(name: str, request: Request, actor: Actor = Depends(api_actor)) -> Response:
     """Every entry as CSV ``signal_type,hash,label,status`` (removals travel with the list)."""
-    rows = content.export_rows(hub_of(request), actor, name)
-    first = next(rows, None)  # runs the policy check and the read before the answer starts
-    lines = hashlists.write_csv(itertools.chain([first] if first else [], rows))
+    rows = content.export_rows(hub_of(request), actor, name)  # checked and read before answering
+    lines = hashlists.write_csv(rows)
     return StreamingResponse(
         lines, media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
