@@ -140,3 +140,25 @@ def test_a_flood_quarantines_the_hash_and_raises_an_alert(tmp_path: Path, base: 
     assert alert.bank == "poisoned"
     resolve_alert(hub, OPERATOR, alert.id, "release")
     assert len(match_files(hub, OPERATOR, [BRIDGE], record=False)[0].matches) == 1
+
+
+def test_a_banked_video_matches_its_reencoded_copy(hub: Hub, tmp_path: Path) -> None:
+    from tests.content.test_video import (
+        COPY_CODEC,
+        _frames,
+        _photo_scenes,
+        _shape_scenes,
+        reencode,
+        write_video,
+    )
+
+    original = write_video(tmp_path / "attack.mp4", _frames(_photo_scenes()))
+    copy = reencode(original, tmp_path / "repost.mp4", (224, 168), COPY_CODEC)
+    other = write_video(tmp_path / "cartoon.mp4", _frames(_shape_scenes(6)))
+    create_bank(hub, OPERATOR, "videos", label="attack-footage")
+    added = add_files(hub, OPERATOR, "videos", [original])
+    assert added.added == 3, added.errors  # md5, sha256, frame list
+    results = match_files(hub, OPERATOR, [copy, other], record=False)
+    assert [m.signal for m in results[0].matches] == ["vpdq"]
+    assert results[0].matches[0].label == "attack-footage"
+    assert results[1].matches == []

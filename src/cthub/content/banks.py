@@ -22,8 +22,9 @@ from sqlalchemy.orm import Session
 from cthub.content import hashlists
 from cthub.content.hashing import hash_files
 from cthub.content.models import ACTIONS, SHARED_TLP, TLP, ContentBank, ContentEntry
+from cthub.content.signals import registry
 from cthub.core.db import utcnow
-from cthub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from cthub.core.errors import Conflict, CthubError, Forbidden, InvalidInput, NotFound
 from cthub.core.hub import Hub, Unit
 from cthub.core.policy import Actor
 
@@ -215,9 +216,31 @@ def add_files(
             rows.append(hashlists.ListedHash(i + 1, "pdq", h.pdq, label or ""))
         elif h.pdq:
             out_errors.append((h.path, f"PDQ quality {h.quality} is below 50: PDQ not added"))
+        elif h.md5 and h.sha256 != _EMPTY:
+            video, problem = _video(Path(h.path))
+            if video:
+                rows.append(hashlists.ListedHash(i + 1, "vpdq", video, label or ""))
+            elif problem:
+                out_errors.append((h.path, problem))
     result = _store(hub, actor, name, rows, source="upload", label=label)
     result.errors = out_errors + result.errors
     return result
+
+
+_EMPTY = hashlib.sha256(b"").hexdigest()
+
+
+def _video(path: Path) -> tuple[str, str]:
+    """The frame-list hash of a video file (``""`` when it is no video), or why not."""
+    try:
+        got = registry.get("vpdq").hash_file(path)
+    except CthubError as exc:
+        return "", exc.render()
+    if got is None:
+        return "", ""
+    if not got.usable:
+        return "", f"{path}: no video frame of PDQ quality 50 or more: video hash not added"
+    return got.value, ""
 
 
 def import_list(
