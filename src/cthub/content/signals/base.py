@@ -18,11 +18,11 @@ import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from enum import StrEnum
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import ClassVar
 
 from cthub.core.errors import NotFound
+from cthub.core.plugins import Registry
 
 ENTRY_POINT_GROUP = "cthub.content_signals"
 _BUILTINS = (
@@ -127,52 +127,17 @@ def hamming(a: str, b: str) -> int:
     return (int(a, 16) ^ int(b, 16)).bit_count()
 
 
-class SignalRegistry:
+def _no_signal(name: str, names: str) -> NotFound:
+    return NotFound(
+        "No content signal named {name}.", hint="Use one of: {names}.", name=name, names=names
+    )
+
+
+class SignalRegistry(Registry[SignalType]):
     """Signals by name. A second class under a taken name raises ``ValueError``."""
 
     def __init__(self) -> None:
-        self._signals: dict[str, type[SignalType]] = {}
-        self._loaded = False
-
-    def register(self, cls: type[SignalType]) -> type[SignalType]:
-        held = self._signals.get(cls.name)
-        if held is not None and held is not cls:
-            raise ValueError(f"signal name {cls.name!r} is taken by {held.__qualname__}")
-        self._signals[cls.name] = cls
-        return cls
-
-    def _load(self) -> None:
-        if self._loaded:
-            return
-        self._loaded = True
-        seen: set[str] = set()
-        for ep in entry_points(group=ENTRY_POINT_GROUP):
-            seen.add(ep.value)
-            self.register(ep.load())
-        for spec in _BUILTINS:  # until the entry points are installed with the package
-            if spec not in seen:
-                module, _, attr = spec.partition(":")
-                self.register(getattr(__import__(module, fromlist=[attr]), attr))
-
-    def get(self, name: str) -> SignalType:
-        """A fresh instance of the signal ``name``; ``NotFound`` listing the names otherwise."""
-        self._load()
-        try:
-            return self._signals[name]()
-        except KeyError:
-            raise NotFound(
-                "No content signal named {name}.",
-                hint="Use one of: {names}.",
-                name=name,
-                names=", ".join(self.names()),
-            ) from None
-
-    def names(self) -> list[str]:
-        self._load()
-        return sorted(self._signals)
-
-    def all(self) -> list[SignalType]:
-        return [self._signals[name]() for name in self.names()]
+        super().__init__(ENTRY_POINT_GROUP, _BUILTINS, _no_signal, kind="signal")
 
     def for_content(self, kind: ContentKind) -> list[SignalType]:
         """The signals that hash ``kind`` content, plus those that hash any file."""

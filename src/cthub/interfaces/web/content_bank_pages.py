@@ -25,19 +25,9 @@ from cthub.core.errors import CthubError, InvalidInput
 from cthub.core.i18n import gettext
 from cthub.interfaces.api import uploads
 from cthub.interfaces.api.deps import Caller, hub_of
-from cthub.interfaces.web.content_pages import (
-    BANKS,
-    NO_ERRORS,
-    Id,
-    Text,
-    error_context,
-    is_hx,
-    may,
-    page_number,
-    redirect,
-    vocabulary,
-)
+from cthub.interfaces.web.content_pages import BANKS, NO_ERRORS, error_context, vocabulary
 from cthub.interfaces.web.context import language_of, render
+from cthub.interfaces.web.forms import Id, Text, is_hx, may, page_number, redirect
 from cthub.interfaces.web.guard import page_caller
 
 router = APIRouter(include_in_schema=False, prefix="/content")

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from functools import cache
 from importlib.resources import files
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi import Path as FastPath
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from cthub import content
@@ -25,11 +24,10 @@ from cthub.core.errors import CthubError
 from cthub.core.i18n import N_, GetText, gettext
 from cthub.interfaces.api.deps import Caller, hub_of
 from cthub.interfaces.web.context import NavItem, language_of, render
+from cthub.interfaces.web.forms import Id, Text, is_hx, may, page_number, redirect, status_of
 from cthub.interfaces.web.guard import page_caller
 
 router = APIRouter(include_in_schema=False, prefix="/content")
-Id = Annotated[int, FastPath(ge=1, le=2**31 - 1)]
-Text = Annotated[str, Form()]
 BANKS = (N_("Hash banks"), "/content/banks")
 ALERTS = (N_("Quarantine"), "/content/alerts")
 READERS = policy.ACTIONS["content.read"].roles
@@ -76,34 +74,6 @@ def vocabulary() -> dict[str, Any]:
         "resolutions": RESOLUTIONS,
         "tlps": TLP,
     }
-
-
-def may(actor: policy.Actor, action: str) -> bool:
-    """Whether to offer a form: the role gate of ``action`` (the service checks again)."""
-    return policy.allowed(actor, action)
-
-
-def is_hx(request: Request) -> bool:
-    return bool(request.headers.get("hx-request"))
-
-
-def redirect(request: Request, url: str) -> Response:
-    """After a successful form: HTMX follows ``HX-Redirect``, a plain form a 303."""
-    if is_hx(request):
-        return Response(status_code=200, headers={"HX-Redirect": url})
-    return RedirectResponse(url, status_code=303)
-
-
-def status_of(request: Request, exc: CthubError) -> int:
-    """HTMX swaps only 2xx answers; a plain form gets the error's own status."""
-    return 200 if is_hx(request) else exc.http_status
-
-
-def page_number(value: str | None) -> int:
-    try:
-        return max(1, min(int(value or 1), 10**6))
-    except ValueError:
-        return 1
 
 
 def error_context(exc: CthubError, _: GetText, fields: tuple[str, ...] = ()) -> dict[str, Any]:

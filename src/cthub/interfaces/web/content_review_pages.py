@@ -24,20 +24,9 @@ from cthub.core.errors import CthubError, InvalidInput
 from cthub.core.i18n import N_, GetText, gettext
 from cthub.interfaces.api import uploads
 from cthub.interfaces.api.deps import Caller, hub_of
-from cthub.interfaces.web.content_pages import (
-    MATCH_STATES,
-    NO_ERRORS,
-    Id,
-    Text,
-    error_context,
-    is_hx,
-    may,
-    page_number,
-    redirect,
-    status_of,
-    vocabulary,
-)
+from cthub.interfaces.web.content_pages import MATCH_STATES, NO_ERRORS, error_context, vocabulary
 from cthub.interfaces.web.context import language_of, render
+from cthub.interfaces.web.forms import Id, Text, is_hx, may, page_number, redirect, status_of
 from cthub.interfaces.web.guard import page_caller
 
 router = APIRouter(include_in_schema=False, prefix="/content")

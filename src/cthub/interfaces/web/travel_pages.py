@@ -14,11 +14,10 @@ import datetime as dt
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi import Path as FastPath
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, Response
 
 from cthub import travel
 from cthub.core import policy
@@ -27,11 +26,10 @@ from cthub.core.errors import CthubError
 from cthub.core.i18n import N_, GetText, gettext
 from cthub.interfaces.api.deps import Caller, hub_of
 from cthub.interfaces.web.context import NavItem, env, language_of, render
+from cthub.interfaces.web.forms import Id, Text, is_hx, may, redirect, status_of
 from cthub.interfaces.web.guard import page_caller
 
 router = APIRouter(include_in_schema=False, prefix="/travel")
-Id = Annotated[int, FastPath(ge=1, le=2**31 - 1)]
-Text = Annotated[str, Form()]
 HOME = (N_("Flights"), "/travel")
 READERS = policy.ACTIONS["travel.read"].roles
 CHECK_LABELS = {"watchlist": N_("Watchlist"), "document": N_("Lost or stolen document"),
@@ -80,40 +78,12 @@ def crumbs(*items: tuple[str, str]) -> list[tuple[str, str]]:
     return [HOME, *items]
 
 
-def may(actor: policy.Actor, action: str) -> bool:
-    """Whether to offer a form: the role gate of ``action`` (the service checks again)."""
-    return policy.allowed(actor, action)
-
-
-def is_hx(request: Request) -> bool:
-    return bool(request.headers.get("hx-request"))
-
-
 def error_context(exc: CthubError, _: GetText, field: str | None) -> dict[str, Any]:
     """``exc`` as template context: beside ``field`` when given, else above the form."""
     message, hint = exc.render(_), exc.render_hint(_)
     if field:
         return {"errors": {field: message}, "hints": {field: hint}, "error": None, "hint": None}
     return {"errors": {}, "hints": {}, "error": message, "hint": hint}
-
-
-def redirect(request: Request, url: str) -> Response:
-    """After a successful form: HTMX follows ``HX-Redirect``, a plain form a 303."""
-    if is_hx(request):
-        return Response(status_code=200, headers={"HX-Redirect": url})
-    return RedirectResponse(url, status_code=303)
-
-
-def status_of(request: Request, exc: CthubError) -> int:
-    """HTMX swaps only 2xx answers; a plain form gets the error's own status."""
-    return 200 if is_hx(request) else exc.http_status
-
-
-def page_number(value: str | None) -> int:
-    try:
-        return max(1, min(int(value or 1), 10**6))
-    except ValueError:
-        return 1
 
 
 def _brief(value: object) -> str:

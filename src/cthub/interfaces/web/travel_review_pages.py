@@ -19,19 +19,13 @@ from cthub.core.errors import CthubError
 from cthub.core.i18n import N_, gettext
 from cthub.interfaces.api.deps import Caller, hub_of
 from cthub.interfaces.web.context import language_of, render
+from cthub.interfaces.web.forms import Id, Text, is_hx, may, page_number, redirect, status_of
 from cthub.interfaces.web.guard import page_caller
 from cthub.interfaces.web.travel_pages import (
     CHECK_LABELS,
     HIT_STATES,
     NO_ERRORS,
-    Id,
-    Text,
     error_context,
-    is_hx,
-    may,
-    page_number,
-    redirect,
-    status_of,
     vocabulary,
 )
 

@@ -25,16 +25,9 @@ from cthub.core.errors import CthubError, InvalidInput
 from cthub.core.i18n import N_, GetText, gettext
 from cthub.interfaces.api.deps import Caller, hub_of
 from cthub.interfaces.web.context import language_of, render
+from cthub.interfaces.web.forms import Text, is_hx, may, redirect, status_of
 from cthub.interfaces.web.guard import page_caller
-from cthub.interfaces.web.travel_pages import (
-    NO_ERRORS,
-    Text,
-    is_hx,
-    may,
-    redirect,
-    status_of,
-    vocabulary,
-)
+from cthub.interfaces.web.travel_pages import NO_ERRORS, vocabulary
 from cthub.travel.facts import CATALOGUE, GROUPS, OPERATORS, Attribute
 
 router = APIRouter(include_in_schema=False, prefix="/travel/rules")

@@ -14,12 +14,12 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import ClassVar
 
 from cthub.core.errors import InvalidInput, NotFound
 from cthub.core.model import Entity, Model
+from cthub.core.plugins import Registry
 
 ENTRY_POINT_GROUP = "cthub.list_sources"
 _BUILTINS = (
@@ -63,51 +63,17 @@ class ListSource(ABC):
         return None
 
 
-class SourceRegistry:
+def _no_source(name: str, names: str) -> NotFound:
+    return NotFound(
+        "No list source named {name}.", hint="Use one of: {names}.", name=name, names=names
+    )
+
+
+class SourceRegistry(Registry[ListSource]):
     """Sources by name. A second class under a taken name raises ``ValueError``."""
 
     def __init__(self) -> None:
-        self._sources: dict[str, type[ListSource]] = {}
-        self._loaded = False
-
-    def register(self, cls: type[ListSource]) -> type[ListSource]:
-        held = self._sources.get(cls.name)
-        if held is not None and held is not cls:
-            raise ValueError(f"list source name {cls.name!r} is taken by {held.__qualname__}")
-        self._sources[cls.name] = cls
-        return cls
-
-    def _load(self) -> None:
-        if self._loaded:
-            return
-        self._loaded = True
-        seen: set[str] = set()
-        for ep in entry_points(group=ENTRY_POINT_GROUP):
-            seen.add(ep.value)
-            self.register(ep.load())
-        for spec in _BUILTINS:  # until the entry points are installed with the package
-            if spec not in seen:
-                module, _, attr = spec.partition(":")
-                self.register(getattr(__import__(module, fromlist=[attr]), attr))
-
-    def get(self, name: str) -> ListSource:
-        self._load()
-        try:
-            return self._sources[name]()
-        except KeyError:
-            raise NotFound(
-                "No list source named {name}.",
-                hint="Use one of: {names}.",
-                name=name,
-                names=", ".join(self.names()),
-            ) from None
-
-    def names(self) -> list[str]:
-        self._load()
-        return sorted(self._sources)
-
-    def all(self) -> list[ListSource]:
-        return [self._sources[name]() for name in self.names()]
+        super().__init__(ENTRY_POINT_GROUP, _BUILTINS, _no_source, kind="list source")
 
 
 registry = SourceRegistry()
