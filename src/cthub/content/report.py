@@ -30,6 +30,7 @@ from cthub.core.db import utcnow
 from cthub.core.errors import InvalidInput
 from cthub.core.hub import Hub, Unit
 from cthub.core.i18n import LANGUAGES, N_, gettext
+from cthub.core.pdf import html_to_pdf
 from cthub.core.policy import Actor
 from cthub.core.tables import Organisation
 
@@ -269,16 +270,9 @@ def render_html(data: Transparency, lang: str) -> str:
     return _env.get_template("transparency.html").render(**context(data, lang))
 
 
-def _no_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    raise ValueError(f"the report loads nothing from outside (asked for {url[:80]})")
-
-
 def render_pdf(data: Transparency, lang: str) -> bytes:
     """The report as an A4 PDF in ``lang``, printed from ``render_html`` by WeasyPrint."""
-    from weasyprint import HTML  # heavy; only for PDFs
-
-    pdf: bytes = HTML(string=render_html(data, lang), url_fetcher=_no_fetch).write_pdf()
-    return pdf
+    return html_to_pdf(render_html(data, lang))
 
 
 __all__ = [

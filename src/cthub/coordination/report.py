@@ -29,6 +29,7 @@ from cthub.coordination.report_data import (
 from cthub.coordination.taxonomy import AREA_KEYS, NEED_STATES, STATUSES, area
 from cthub.core.errors import InvalidInput
 from cthub.core.i18n import LANGUAGES, N_, gettext
+from cthub.core.pdf import html_to_pdf
 
 TITLE = N_("Semiannual report to the Counter-Terrorism Committee")
 PAGE = N_("Page {page} of {pages}")
@@ -125,16 +126,9 @@ def render_html(data: ReportData, lang: str) -> str:
     return _env.get_template("report.html").render(**context(data, lang))
 
 
-def _no_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    raise ValueError(f"the report loads nothing from outside (asked for {url[:80]})")
-
-
 def render_pdf(data: ReportData, lang: str) -> bytes:
     """The report as an A4 PDF in ``lang``, printed from ``render_html`` by WeasyPrint."""
-    from weasyprint import HTML  # heavy; only for PDFs
-
-    pdf: bytes = HTML(string=render_html(data, lang), url_fetcher=_no_fetch).write_pdf()
-    return pdf
+    return html_to_pdf(render_html(data, lang))
 
 
 __all__ = [
