@@ -139,3 +139,11 @@ def test_scope_other_organisations(hub: Hub) -> None:
     with pytest.raises(Forbidden):
         import_list(hub, viewer.actor, "amber", f"pdq {PDQ_A}\n".encode(), "l.txt")
     assert [b.name for b in list_banks(hub, viewer.actor)] == ["amber", "green"]
+
+
+def test_labels_never_start_a_spreadsheet_formula(hub: Hub) -> None:
+    with pytest.raises(InvalidInput, match="not allowed"):
+        create_bank(hub, OPERATOR, "f1", label="=cmd")
+    create_bank(hub, OPERATOR, "f2")
+    import_list(hub, OPERATOR, "f2", f"pdq {PDQ_A} =HYPERLINK(x)\n".encode(), "l.txt")
+    assert [r[2] for r in export_rows(hub, OPERATOR, "f2")] == ["HYPERLINK(x)"]

@@ -138,12 +138,7 @@ def _check_settings(name: str, label: str, threshold: int, tlp: str, action: str
             hint="Use 1-120 letters, digits, '.', '_' or '-', starting with a letter or digit.",
             name=name[:130],
         )
-    if len(label) > hashlists.MAX_LABEL or any(c in label for c in ",\n\r\x00"):
-        raise InvalidInput(
-            "Label {label} is not allowed.",
-            hint="Use at most 80 characters without commas or line breaks.",
-            label=label[:90],
-        )
+    _check_label(label)
     if not 0 <= threshold <= 128:
         raise InvalidInput(
             "Threshold {threshold} is out of range.",
@@ -156,6 +151,17 @@ def _check_settings(name: str, label: str, threshold: int, tlp: str, action: str
     if action not in ACTIONS:
         raise InvalidInput("Unknown bank action {action}.", hint="Use review or remove.",
                            action=action)  # fmt: skip
+
+
+def _check_label(label: str) -> None:
+    bad = any(c in label for c in ",\n\r\x00") or label[:1] in hashlists.FORMULA
+    if len(label) > hashlists.MAX_LABEL or bad:  # a leading = + - @ is a spreadsheet formula
+        raise InvalidInput(
+            "Label {label} is not allowed.",
+            hint="Use at most 80 characters without commas or line breaks, "
+            "not starting with =, +, - or @.",
+            label=label[:90],
+        )
 
 
 def list_banks(hub: Hub, actor: Actor) -> list[BankView]:
@@ -270,6 +276,8 @@ def _store(
     label: str | None,
     progress: Progress | None = None,
 ) -> AddResult:
+    if label is not None:
+        _check_label(label)
     with hub.unit(actor, "content.banks") as u:
         b = bank_for(u, name, write=True)
         result = AddResult(b.name)

@@ -31,6 +31,8 @@ TE_TYPES = {
     "vpdq": "vpdq",
 }
 MAX_LABEL = 80
+#: Characters that make a spreadsheet read a cell as a formula: stripped from listed labels.
+FORMULA = ("=", "+", "-", "@")
 
 
 @dataclass(frozen=True)
@@ -143,7 +145,7 @@ def _take(
         out.errors.append((number, exc.render()))
         return
     first = label.split(",")[0].strip() if label else ""
-    label = (first or default)[:MAX_LABEL]
+    label = (first or default).lstrip("=+-@\t ")[:MAX_LABEL]
     out.rows.append(ListedHash(number, signal, normal, label, status == "removed"))
 
 

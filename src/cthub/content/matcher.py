@@ -187,11 +187,19 @@ def _video_candidates(s: Session, videos: list[str]) -> list[Candidate]:
     return out
 
 
+def _suppresses(b: ContentBank, orgs: set[int] | None) -> bool:
+    """Whether negative bank ``b`` may suppress this actor's matches: only its owner's (or
+    the operator's banks, for everyone). A shared negative list from another organisation
+    must not switch off detection across the deployment."""
+    return orgs is None or b.org_id is None or b.org_id in orgs
+
+
 def resolve(
     s: Session, found: list[Candidate], orgs: set[int] | None, banks: Sequence[str] | None
 ) -> list[Hit]:
-    """Candidates that count: the bank is visible, chosen and enabled, the entry is active and
-    within the bank's threshold (PDQ); nearest first, one hit per entry."""
+    """Candidates that count: the bank is visible, chosen (negative banks always are) and
+    enabled, the entry is active and within the bank's threshold (PDQ); nearest first, one
+    hit per entry. Negative banks count only for their own organisation."""
     if not found:
         return []
     ids = {c.entry_id for c in found}
@@ -210,7 +218,9 @@ def resolve(
             continue
         if e.removed_at is not None or e.quarantined_at is not None or not b.enabled:
             continue
-        if not visible(b, orgs) or (banks and b.name not in banks):
+        if not visible(b, orgs) or (banks and b.name not in banks and not b.negative):
+            continue
+        if b.negative and not _suppresses(b, orgs):
             continue
         limit = b.threshold if c.signal == "pdq" else 0
         if c.signal != "vpdq" and c.distance > limit:

@@ -24,7 +24,7 @@ from cthub.core.hub import Hub, Unit
 from cthub.core.policy import Actor
 from cthub.travel import codec, retention
 from cthub.travel.models import Flight, Pnr, PnrVersion, TravelHit, TravelPassenger
-from cthub.travel.parse import parse_bytes
+from cthub.travel.parse import gc_paused, parse_bytes
 from cthub.travel.records import ParseWarning, Passenger
 from cthub.travel.review import shared_hits
 from cthub.travel.store import StoredFile, person_key, store_result
@@ -43,7 +43,8 @@ def ingest(hub: Hub, actor: Actor, name: str, data: bytes) -> IngestResult:
     """Parse and store one carrier file, all or nothing; a refused file is audited too."""
     with hub.unit(actor, "travel.ingest") as u:  # the role gate comes before any parsing
         parsed = parse_bytes(data, name)  # raises InvalidInput naming file, segment, position
-        stored = store_result(u.s, actor.org_id, parsed, data, actor.name)
+        with gc_paused():  # the stored rows are acyclic; collection passes only cost time
+            stored = store_result(u.s, actor.org_id, parsed, data, actor.name)
         retention.remask(u.s, stored.flights, utcnow())
         u.audit(
             "travel_file",

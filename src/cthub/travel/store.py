@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from cthub.core.db import utcnow
@@ -137,41 +137,6 @@ def _merge_legs(flight: Flight, legs: tuple[Leg, ...]) -> None:
     flight.legs = known
 
 
-def _upsert_passenger(
-    s: Session,
-    flight: Flight,
-    p: Passenger,
-    source: str,
-    file_id: int,
-    pnr: Pnr | None = None,
-    locator: str = "",
-) -> TravelPassenger:
-    key = passenger_key(p, locator)
-    row = s.scalar(
-        select(TravelPassenger).where(
-            TravelPassenger.flight_id == flight.id,
-            TravelPassenger.source == source,
-            TravelPassenger.key == key,
-        )
-    )
-    data = codec.dump(p)
-    if row is None:
-        row = TravelPassenger(
-            org_id=flight.org_id, flight_id=flight.id, source=source, key=key, role=p.role
-        )
-        s.add(row)
-    row.name = p.name[:600]
-    row.role = p.role
-    row.pnr_locator = (locator or p.pnr_locator)[:20]
-    row.pnr_id = pnr.id if pnr is not None else row.pnr_id
-    row.data = data
-    row.file_id = file_id
-    row.updated_at = utcnow()
-    if row.masked:  # new data for a masked row: masked again at once (see ingest)
-        row.masked = False
-    return row
-
-
 def changes(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
     """What changed between two stored PNR states, field by field (lists as added/removed)."""
     out: list[dict[str, Any]] = []
@@ -189,48 +154,175 @@ def changes(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def _store_pnr(
-    s: Session, flight: Flight, rec: PnrRecord, file_id: int, result: StoredFile
+def _store_pnrs(
+    s: Session, flight: Flight, recs: tuple[PnrRecord, ...], file_id: int, result: StoredFile
 ) -> None:
-    data = codec.dump(rec)
-    row = s.scalar(select(Pnr).where(Pnr.flight_id == flight.id, Pnr.locator == rec.locator[:20]))
-    if row is None:
-        row = Pnr(org_id=flight.org_id, flight_id=flight.id, locator=rec.locator[:20], version=1)
-        row.data = data
-        s.add(row)
-        s.flush()
-        s.add(PnrVersion(pnr_id=row.id, version=1, file_id=file_id, data=data, changes=[]))
-        result.pnr_versions += 1
-    elif row.data == data:
-        result.unchanged_pnrs += 1
-    else:
-        delta = [] if row.masked else changes(row.data, data)
-        row.version += 1
-        row.data = data
-        row.updated_at = utcnow()
-        if row.masked:
-            row.masked = False
-        s.add(
-            PnrVersion(
-                pnr_id=row.id, version=row.version, file_id=file_id, data=data, changes=delta
+    """Store one message's PNR pushes for one flight: new PNRs, new versions with their
+    changes, unchanged pushes counted; travellers upserted. Rows are read once per message and
+    written in one flush (a query per PNR cost more than the parsing)."""
+    locators = {rec.locator[:20] for rec in recs}
+    pnrs = {
+        r.locator: r
+        for r in s.scalars(select(Pnr).where(Pnr.flight_id == flight.id, Pnr.locator.in_(locators)))
+    }
+    known = {
+        r.key: r
+        for r in s.scalars(
+            select(TravelPassenger).where(
+                TravelPassenger.flight_id == flight.id, TravelPassenger.source == "pnr"
             )
         )
-        result.pnr_versions += 1
-    result.pnrs += 1
-    present = set()
-    for traveller in rec.travellers:
-        present.add(_upsert_passenger(s, flight, traveller, "pnr", file_id, row, rec.locator).id)
-        result.passengers += 1
+    }
+    counts: dict[str, int] = {}
+    for rec in recs:
+        counts[rec.locator[:20]] = counts.get(rec.locator[:20], 0) + 1
+    fresh = [r for r in recs if r.locator[:20] not in pnrs and counts[r.locator[:20]] == 1]
+    if fresh:  # the first push of a PNR, the usual case: written in bulk
+        _insert_new_pnrs(s, flight, fresh, file_id, known, result)
+        recs = tuple(r for r in recs if r.locator[:20] in pnrs or counts[r.locator[:20]] > 1)
+        if not recs:
+            return
+    states = [_pnr_version(s, flight, rec, pnrs, file_id, result) for rec in recs]
+    s.flush()  # ids of new PNRs, for their versions and travellers
+    present: dict[int, set[str]] = {}
+    for rec, (row, version) in zip(recs, states, strict=True):
+        if version is not None:
+            version.pnr_id = row.id
+            s.add(version)
+        keys = present.setdefault(row.id, set())
+        for traveller in rec.travellers:
+            keys.add(_upsert_traveller(s, flight, traveller, file_id, row, rec.locator, known))
+            result.passengers += 1
+        result.pnrs += 1
     s.flush()
-    for gone in s.scalars(  # travellers the latest push no longer carries (cancelled, split)
-        select(TravelPassenger).where(
-            TravelPassenger.pnr_id == row.id,
-            TravelPassenger.source == "pnr",
-            TravelPassenger.id.not_in(present),
+    _drop_gone(s, present)
+
+
+def _insert_new_pnrs(
+    s: Session,
+    flight: Flight,
+    recs: list[PnrRecord],
+    file_id: int,
+    known: dict[str, TravelPassenger],
+    result: StoredFile,
+) -> None:
+    """PNRs seen for the first time: one multi-row insert each for the PNRs (with their new
+    ids), their first versions and their travellers (raw ``executemany``, as manifests are)."""
+    data = [codec.dump(rec) for rec in recs]
+    now = utcnow()
+    rows = [
+        {"org_id": flight.org_id, "flight_id": flight.id, "locator": rec.locator[:20],
+         "version": 1, "data": d, "masked": False, "updated_at": now}
+        for rec, d in zip(recs, data, strict=True)
+    ]  # fmt: skip
+    returned = s.execute(insert(Pnr).returning(Pnr.locator, Pnr.id), rows)
+    ids: dict[str, int] = {locator: pnr_id for locator, pnr_id in returned}
+    s.execute(
+        insert(PnrVersion),
+        [{"pnr_id": ids[rec.locator[:20]], "version": 1, "file_id": file_id, "data": d,
+          "changes": [], "masked": False, "received_at": now}
+         for rec, d in zip(recs, data, strict=True)],
+    )  # fmt: skip
+    travellers: dict[str, tuple[Any, ...]] = {}
+    for rec, d in zip(recs, data, strict=True):
+        pnr_id = ids[rec.locator[:20]]
+        dumped = d.get("travellers") or [codec.dump(p) for p in rec.travellers]
+        for p, pdata in zip(rec.travellers, dumped, strict=True):
+            key = passenger_key(p, rec.locator)
+            row = known.get(key)
+            if row is not None:  # booked before under another locator on this flight
+                row.pnr_id, row.pnr_locator, row.file_id = pnr_id, rec.locator[:20], file_id
+                row.name, row.role, row.data, row.updated_at = p.name[:600], p.role, pdata, now
+                row.masked = False
+            else:
+                travellers[key] = (
+                    flight.org_id, flight.id, "pnr", key, pnr_id, p.role, p.name[:600],
+                    rec.locator[:20], _to_json(pdata), False, file_id, now,
+                )  # fmt: skip
+            result.passengers += 1
+        result.pnrs += 1
+        result.pnr_versions += 1
+    if travellers:
+        _insert_passengers(s, list(travellers.values()))
+
+
+def _pnr_version(
+    s: Session,
+    flight: Flight,
+    rec: PnrRecord,
+    pnrs: dict[str, Pnr],
+    file_id: int,
+    result: StoredFile,
+) -> tuple[Pnr, PnrVersion | None]:
+    """The PNR row for ``rec`` and the version to add (``None`` when the push is unchanged)."""
+    data = codec.dump(rec)
+    locator = rec.locator[:20]
+    row = pnrs.get(locator)
+    if row is None:
+        row = pnrs[locator] = Pnr(
+            org_id=flight.org_id, flight_id=flight.id, locator=locator, version=1, data=data
         )
-    ):
-        if not s.scalar(select(TravelHit.id).where(TravelHit.passenger_id == gone.id).limit(1)):
-            s.delete(gone)
+        s.add(row)
+        result.pnr_versions += 1
+        return row, PnrVersion(version=1, file_id=file_id, data=data, changes=[])
+    if row.data == data:
+        result.unchanged_pnrs += 1
+        return row, None
+    delta = [] if row.masked else changes(row.data, data)
+    row.version += 1
+    row.data, row.updated_at = data, utcnow()
+    if row.masked:
+        row.masked = False
+    result.pnr_versions += 1
+    return row, PnrVersion(version=row.version, file_id=file_id, data=data, changes=delta)
+
+
+def _upsert_traveller(
+    s: Session,
+    flight: Flight,
+    p: Passenger,
+    file_id: int,
+    pnr: Pnr,
+    locator: str,
+    known: dict[str, TravelPassenger],
+) -> str:
+    key = passenger_key(p, locator)
+    row = known.get(key)
+    if row is None:
+        row = known[key] = TravelPassenger(
+            org_id=flight.org_id, flight_id=flight.id, source="pnr", key=key, role=p.role
+        )
+        s.add(row)
+    row.name, row.role = p.name[:600], p.role
+    row.pnr_locator = (locator or p.pnr_locator)[:20]
+    row.pnr_id, row.data, row.file_id, row.updated_at = pnr.id, codec.dump(p), file_id, utcnow()
+    if row.masked:  # new data for a masked row: masked again at once (see ingest)
+        row.masked = False
+    return key
+
+
+def _drop_gone(s: Session, present: dict[int, set[str]]) -> None:
+    """Travellers the latest push of their PNR no longer carries (cancelled, split), unless a
+    hit refers to them."""
+    gone = [
+        r
+        for r in s.scalars(
+            select(TravelPassenger).where(
+                TravelPassenger.pnr_id.in_(list(present)), TravelPassenger.source == "pnr"
+            )
+        )
+        if r.key not in present.get(r.pnr_id or 0, set())
+    ]
+    if not gone:
+        return
+    kept = set(
+        s.scalars(
+            select(TravelHit.passenger_id).where(TravelHit.passenger_id.in_([g.id for g in gone]))
+        )
+    )
+    for row in gone:
+        if row.id not in kept:
+            s.delete(row)
 
 
 _INSERT_COLUMNS = (
@@ -323,8 +415,8 @@ def store_message(
     _merge_legs(flight, msg.legs or (msg.flight,))
     if msg.passengers:
         result.passengers += _store_manifest(s, flight, msg.passengers, result.file_id)
-    for rec in msg.pnrs:
-        _store_pnr(s, flight, rec, result.file_id, result)
+    if msg.pnrs:
+        _store_pnrs(s, flight, msg.pnrs, result.file_id, result)
     if flight.id not in result.flights:
         result.flights.append(flight.id)
     return flight.id

@@ -11,10 +11,11 @@ import builtins
 import datetime as dt
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
 
 from cthub import content
 from cthub.content import hashlists
@@ -137,39 +138,77 @@ def bank(
     )  # fmt: skip
 
 
-@router.post("/{name}/files", response_model=AddOut)
-async def add_files(
-    name: str,
-    request: Request,
-    files: builtins.list[UploadFile] = File(description="Photos or other files to hash"),
-    label: str | None = Form(None, max_length=80),
-    actor: Actor = Depends(api_actor),
-) -> AddOut:
+def _upload_body(field: str, many: bool, description: str) -> dict[str, Any]:
+    """The documented multipart body of an upload route (read by hand, see ``_declared``)."""
+    item: dict[str, Any] = {"type": "string", "format": "binary", "description": description}
+    schema = {"type": "array", "items": item} if many else item
+    props = {field: schema, "label": {"type": "string", "maxLength": 80}}
+    return {"requestBody": {"required": True, "content": {"multipart/form-data": {
+        "schema": {"type": "object", "properties": props, "required": [field]}}}}}  # fmt: skip
+
+
+async def _declared_files(request: Request) -> None:
+    """Refuse an oversized body before it is read (the form is parsed in the route, after the
+    caller is known: ``File`` parameters would be read before any dependency runs)."""
+    uploads.check_declared(request, hub_of(request).settings.content_max_bytes * MAX_FILES)
+
+
+async def _declared_list(request: Request) -> None:
+    uploads.check_declared(request, hub_of(request).settings.content_max_bytes)
+
+
+def _label(form: FormData) -> str | None:
+    value = form.get("label")
+    text = value.strip() if isinstance(value, str) else ""
+    if len(text) > hashlists.MAX_LABEL:
+        raise InvalidInput(
+            "Label {label} is not allowed.",
+            hint="Use at most 80 characters without commas or line breaks.",
+            label=text[:90],
+        )
+    return text or None
+
+
+def _files_of(form: FormData, field: str) -> builtins.list[UploadFile]:
+    found = [f for f in form.getlist(field) if isinstance(f, UploadFile) and f.filename]
+    if not found:
+        raise InvalidInput("Choose a file to upload.")
+    return found
+
+
+@router.post(
+    "/{name}/files",
+    response_model=AddOut,
+    dependencies=[Depends(_declared_files)],
+    openapi_extra=_upload_body("files", True, "Photos or other files to hash"),
+)
+async def add_files(name: str, request: Request, actor: Actor = Depends(api_actor)) -> AddOut:
     """Hash the uploaded files (PDQ for photos, MD5 and SHA-256 for all) into bank ``name``."""
     hub = hub_of(request)
-    if len(files) > MAX_FILES:
-        raise InvalidInput("At most {most} files per upload.", most=MAX_FILES)
-    async with uploads.saved(files, hub.settings.content_max_bytes) as saved:
-        paths = [f.path for f in saved]
-        result = await run_in_threadpool(content.add_files, hub, actor, name, paths, label)
-        return _add_out(result, saved)
+    async with request.form(max_files=MAX_FILES, max_fields=10) as form:
+        files, label = _files_of(form, "files"), _label(form)
+        async with uploads.saved(files, hub.settings.content_max_bytes) as saved:
+            paths = [f.path for f in saved]
+            result = await run_in_threadpool(content.add_files, hub, actor, name, paths, label)
+            return _add_out(result, saved)
 
 
-@router.post("/{name}/hashes", response_model=AddOut)
-async def import_hashes(
-    name: str,
-    request: Request,
-    file: UploadFile = File(description="CSV signal_type,hash,label or 'SIGNAL HASH [LABEL]'"),
-    label: str | None = Form(None, max_length=80),
-    actor: Actor = Depends(api_actor),
-) -> AddOut:
+@router.post(
+    "/{name}/hashes",
+    response_model=AddOut,
+    dependencies=[Depends(_declared_list)],
+    openapi_extra=_upload_body(
+        "file", False, "CSV signal_type,hash,label or 'SIGNAL HASH [LABEL]'"
+    ),
+)
+async def import_hashes(name: str, request: Request, actor: Actor = Depends(api_actor)) -> AddOut:
     """Add a hash list; lines that cannot be read are reported with their numbers."""
     hub = hub_of(request)
-    data = await uploads.read_capped(file, hub.settings.content_max_bytes)
+    async with request.form(max_files=1, max_fields=10) as form:
+        file, label = _files_of(form, "file")[0], _label(form)
+        data = await uploads.read_capped(file, hub.settings.content_max_bytes)
     filename = uploads.safe_name(file.filename, "hashes.txt")
-    result = await run_in_threadpool(
-        content.import_list, hub, actor, name, data, filename, label or None
-    )
+    result = await run_in_threadpool(content.import_list, hub, actor, name, data, filename, label)
     return _add_out(result, [])
 
 
