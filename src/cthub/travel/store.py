@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cthub.core.db import utcnow
@@ -209,20 +209,24 @@ def _insert_new_pnrs(
     """PNRs seen for the first time: one multi-row insert each for the PNRs (with their new
     ids), their first versions and their travellers (raw ``executemany``, as manifests are)."""
     data = [codec.dump(rec) for rec in recs]
+    text = [_to_json(d) for d in data]  # the PNR and its first version hold the same state
     now = utcnow()
-    rows = [
-        {"org_id": flight.org_id, "flight_id": flight.id, "locator": rec.locator[:20],
-         "version": 1, "data": d, "masked": False, "updated_at": now}
-        for rec, d in zip(recs, data, strict=True)
-    ]  # fmt: skip
-    returned = s.execute(insert(Pnr).returning(Pnr.locator, Pnr.id), rows)
-    ids: dict[str, int] = {locator: pnr_id for locator, pnr_id in returned}
-    s.execute(
-        insert(PnrVersion),
-        [{"pnr_id": ids[rec.locator[:20]], "version": 1, "file_id": file_id, "data": d,
-          "changes": [], "masked": False, "received_at": now}
-         for rec, d in zip(recs, data, strict=True)],
-    )  # fmt: skip
+    _insert_rows(s, Pnr.__tablename__, _PNR_COLUMNS, [
+        (flight.org_id, flight.id, rec.locator[:20], 1, t, False, now)
+        for rec, t in zip(recs, text, strict=True)
+    ])  # fmt: skip
+    ids: dict[str, int] = {
+        locator: pnr_id
+        for locator, pnr_id in s.execute(
+            select(Pnr.locator, Pnr.id).where(
+                Pnr.flight_id == flight.id, Pnr.locator.in_([r.locator[:20] for r in recs])
+            )
+        )
+    }
+    _insert_rows(s, PnrVersion.__tablename__, _VERSION_COLUMNS, [
+        (ids[rec.locator[:20]], 1, file_id, t, "[]", False, now)
+        for rec, t in zip(recs, text, strict=True)
+    ])  # fmt: skip
     travellers: dict[str, tuple[Any, ...]] = {}
     for rec, d in zip(recs, data, strict=True):
         pnr_id = ids[rec.locator[:20]]
@@ -347,24 +351,34 @@ def _to_json(data: Any) -> str:
 
 
 def _insert_passengers(s: Session, rows: list[tuple[Any, ...]]) -> None:
-    """One DB-API ``executemany`` for new manifest rows, JSON encoded here once.
+    """New manifest (or PNR traveller) rows: see ``_insert_rows``."""
+    _insert_rows(s, TravelPassenger.__tablename__, _INSERT_COLUMNS, rows)
+
+
+def _insert_rows(s: Session, table: str, columns: tuple[str, ...], rows: list[Any]) -> None:
+    """One DB-API ``executemany``: JSON columns (``data``, ``changes``) encoded by the caller,
+    the last column a UTC timestamp.
 
     The ORM (and even a Core insert) spends more per row on parameter processing than the
     parser spends on the passenger; this is the ingest hot path, so it goes to the driver.
     """
     conn = s.connection()
     dialect = conn.dialect
-    table = TravelPassenger.__tablename__
-    cols = ", ".join(_INSERT_COLUMNS)
+    cols = ", ".join(columns)
     if dialect.paramstyle == "qmark":
-        marks = ", ".join("?" for _ in _INSERT_COLUMNS)
+        marks = ", ".join("?" for _ in columns)
     else:
-        marks = ", ".join("CAST(%s AS JSON)" if c == "data" else "%s" for c in _INSERT_COLUMNS)
+        marks = ", ".join("CAST(%s AS JSON)" if c in _JSON else "%s" for c in columns)
     if dialect.name == "sqlite":  # UTCDateTime stores naive UTC text on SQLite
-        stamps = {r[-1] for r in rows}  # one ``now`` for the whole manifest: formatted once
+        stamps = {r[-1] for r in rows}  # one ``now`` for the whole file: formatted once
         text = {t: t.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f") for t in stamps}
         rows = [(*r[:-1], text[r[-1]]) for r in rows]
     conn.exec_driver_sql(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)  # noqa: S608
+
+
+_JSON = ("data", "changes")
+_PNR_COLUMNS = ("org_id", "flight_id", "locator", "version", "data", "masked", "updated_at")
+_VERSION_COLUMNS = ("pnr_id", "version", "file_id", "data", "changes", "masked", "received_at")
 
 
 def _store_manifest(s: Session, flight: Flight, people: tuple[Passenger, ...], file_id: int) -> int:
