@@ -368,6 +368,22 @@ def test_profile_only_rules_are_not_targeted(conds: list[tuple[Any, ...]]) -> No
     assert "CJEU C-817/19" in (err.render_hint() or "")
 
 
+@pytest.mark.parametrize(
+    "pad",
+    [
+        ("bags", ">=", 0),
+        ("hours_booking_to_departure", "<", 10_000_000),
+        ("hours_booking_to_departure", "between", (-1, 10_000_000)),
+    ],
+)
+def test_a_profile_padded_with_a_condition_that_always_holds_is_not_targeted(
+    pad: tuple[Any, ...],
+) -> None:
+    err = refused(rule(("nationality", "=", "SYR"), pad))
+    assert "not targeted" in err.render()
+    validate(rule(("nationality", "=", "SYR"), ("hours_booking_to_departure", "<", 24)))
+
+
 def test_profile_fields_may_narrow_a_travel_pattern() -> None:
     validate(rule(("gender", "=", "M"), ("one_way", "is_true"), ("route_via_hub", "is_true")))
     err = refused(rule(("one_way", "is_true"), ("gender", "=", "M"), match="any"))

@@ -693,7 +693,8 @@ def validate(rule: Rule) -> None:
     for i, cond in enumerate(rule.unless, 1):
         _check_condition(rule, _where(True, i), cond)
     profile = [c.field for c in rule.conditions if c.field in PROFILE_FIELDS]
-    if rule.match == "all" and len(profile) == len(rule.conditions):
+    padding = [c for c in rule.conditions if c.field not in PROFILE_FIELDS and always_true(c)]
+    if rule.match == "all" and profile and len(profile) + len(padding) == len(rule.conditions):
         raise InvalidInput(
             "Rule {rule} tests only {fields}: a criterion on sex, nationality or age alone is "
             "not targeted.",
@@ -717,6 +718,37 @@ def validate(rule: Rule) -> None:
             index=str(index),
             field=profile[0],
         )
+
+
+#: Bounds no count, duration or amount of the catalogue goes beyond.
+_NO_LOWER, _NO_UPPER = 0, 10**6
+
+
+def always_true(cond: Condition) -> bool:
+    """Whether a condition holds for any traveller whatever the data: a numeric bound below
+    zero or above any real value, an empty text to look for. Such a condition does not make a
+    profile criterion targeted ("nationality = X and bags >= 0" is still a profile)."""
+    attr = CATALOGUE.get(cond.field)
+    value = cond.value
+    if attr is None:
+        return False
+    if attr.type == NUMBER and isinstance(value, int | float) and not isinstance(value, bool):
+        return (
+            (cond.op == ">=" and value <= _NO_LOWER)
+            or (cond.op == ">" and value < _NO_LOWER)
+            or (cond.op in ("<", "<=") and value >= _NO_UPPER)
+            or (cond.op == "!=" and value < _NO_LOWER)
+        )
+    if attr.type == NUMBER and cond.op == "between" and isinstance(value, tuple) and value:
+        low, high = value[0], value[-1]
+        return (
+            isinstance(low, int | float)
+            and isinstance(high, int | float)
+            and (low <= _NO_LOWER and high >= _NO_UPPER)
+        )
+    if cond.op in ("starts_with", "contains") and isinstance(value, str):
+        return not value.strip()
+    return False
 
 
 # --------------------------------------------------------------------------------------------
