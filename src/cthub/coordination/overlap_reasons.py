@@ -11,10 +11,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from cthub.coordination.iati.money import minor_digits
 from cthub.coordination.records import ProjectRecord
 from cthub.coordination.taxonomy import AREA_KEYS, FORMS
 from cthub.core.i18n import N_
+from cthub.core.money import minor_digits
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,10 @@ from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from cthub.coordination.iati.money import minor_digits
 from cthub.coordination.recommend import country_regions
 from cthub.coordination.regions import regions
 from cthub.core.model.countries import countries
+from cthub.core.money import minor_digits
 
 #: Babel locale of each interface language (British English dates: "1 July 2026").
 LOCALES: dict[str, str] = {"en": "en_GB", "zh_Hans": "zh_Hans_CN"}

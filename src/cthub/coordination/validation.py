@@ -17,10 +17,10 @@ from typing import Any
 
 from cthub.coordination import taxonomy
 from cthub.coordination.iati.codelists import names
-from cthub.coordination.iati.money import minor_digits
 from cthub.coordination.regions import region_codes
 from cthub.core.errors import InvalidInput
 from cthub.core.model.countries import countries, country_code
+from cthub.core.money import minor_digits
 
 
 @dataclass(frozen=True)

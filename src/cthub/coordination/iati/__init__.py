@@ -23,10 +23,10 @@ from cthub.coordination.iati.model import (
     ParseResult,
     Result,
 )
-from cthub.coordination.iati.money import from_minor, minor_digits, to_minor
 from cthub.coordination.iati.parser import parse_activities, validate_document
 from cthub.coordination.iati.writer import export_activities
 from cthub.coordination.iati.xmldoc import SUPPORTED_VERSIONS
+from cthub.core.money import from_minor, minor_digits, to_minor
 
 __all__ = [
     "SUPPORTED_VERSIONS",

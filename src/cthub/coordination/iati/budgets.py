@@ -19,7 +19,7 @@ from decimal import Decimal
 from lxml import etree
 
 from cthub.coordination.iati.elements import decimal_of
-from cthub.coordination.iati.money import to_minor
+from cthub.core.money import to_minor
 
 REVISED = "2"
 

@@ -34,7 +34,6 @@ from lxml import etree
 
 from cthub.coordination.iati.elements import XML_LANG
 from cthub.coordination.iati.model import Contact, Document, IatiActivity, Org, Result
-from cthub.coordination.iati.money import decimal_text, from_minor
 from cthub.coordination.taxonomy import (
     AREA_KEYS,
     CTC_VOCABULARY,
@@ -44,6 +43,7 @@ from cthub.coordination.taxonomy import (
     area,
     dac_codes,
 )
+from cthub.core.money import decimal_text, from_minor
 
 DEFAULT_ORG_TYPE = "90"
 _LANG = re.compile(r"[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*")  # xs:language

@@ -1,4 +1,5 @@
-"""Decimal amounts <-> integer minor units, with the ISO 4217 minor digits of each currency.
+"""Money for every capability: decimal amounts <-> integer minor units, with the ISO 4217
+minor digits of each currency, and the active ISO 4217 codes.
 
 IATI values are ``xsd:decimal`` text; cthub stores integer minor units. The conversion never
 goes through float: the text becomes a ``Decimal``, is scaled by the currency's minor digits
@@ -9,7 +10,10 @@ ISO 4217 lists the few currencies that do not have two.
 
 from __future__ import annotations
 
+import csv
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+from functools import cache
+from pathlib import Path
 
 _ZERO_DIGITS = frozenset(
     {"BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG"}
@@ -50,4 +54,12 @@ def decimal_text(amount: Decimal) -> str:
     return format(amount, "f")
 
 
-__all__ = ["decimal_text", "from_minor", "minor_digits", "to_minor"]
+@cache
+def currencies() -> frozenset[str]:
+    """The active ISO 4217 codes (``core/data/currencies.csv``)."""
+    path = Path(__file__).with_name("data") / "currencies.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        return frozenset(row["code"] for row in csv.DictReader(fh))
+
+
+__all__ = ["currencies", "decimal_text", "from_minor", "minor_digits", "to_minor"]
