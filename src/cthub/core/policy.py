@@ -142,6 +142,13 @@ ACTIONS: dict[str, ActionRule] = {
         ("admin", "analyst", "reviewer"), "content_bank", "Confirm or reject a content match"
     ),
     "content.report": _rule(STAFF, "content_bank", "See the transparency report"),
+    "finance.read": _rule(STAFF, "transactions", "See transaction datasets and alerts"),
+    "finance.ingest": _rule(
+        ("admin", "analyst"), "transactions", "Ingest transactions into a dataset"
+    ),
+    "finance.monitor": _rule(
+        ("admin", "analyst"), "transactions", "Run the indicator rules over transactions"
+    ),
     "content.quarantine": _rule(("admin",), "content_bank", "Release or remove a quarantined hash"),
 }
 

@@ -1,0 +1,245 @@
+"""Transactions in: CSV or Parquet, a column mapping, validation row by row, Parquet out.
+
+DuckDB reads the file as text columns (CSV) or as stored (Parquet), streams it, and checks every
+row in SQL: required values present, timestamps that parse (ISO 8601, with or without an offset;
+stored as naive UTC), amounts that are positive decimals, known ISO 4217 currencies (amounts
+become integer minor units by the currency's digits, never floats), known channels and party
+types, two-letter countries, and ``tx_id`` unique in the file. Each bad row is reported with its
+line (CSV: the file's line number, header = 1; Parquet: the row number from 1), the column and
+what is wrong. ``on_error="abort"`` refuses the file when any row is bad; ``"skip"`` keeps the
+good rows. The output is written to a temporary Parquet file and only moved into place by the
+caller once everything else succeeded, so a failed ingest leaves earlier data untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import duckdb
+
+from cthub.core.errors import InvalidInput
+from cthub.core.money import currencies, minor_digits
+from cthub.finance.schema import CHANNELS, OPTIONAL, PARTY_TYPES, REQUIRED
+
+OnError = Literal["abort", "skip"]
+MAX_REPORTED = 1000
+_SQL_NAME = str.maketrans({'"': '""'})
+
+
+@dataclass
+class Prepared:
+    """A validated file: its rows as Parquet at ``path`` (temporary), and what was skipped."""
+
+    source: str
+    path: Path
+    rows: int
+    skipped: int = 0
+    errors: list[tuple[int, str, str]] = field(default_factory=list)
+
+
+def _q(name: str) -> str:
+    return '"' + name.translate(_SQL_NAME) + '"'
+
+
+def _source_columns(con: duckdb.DuckDBPyConnection, rel_sql: str) -> list[str]:
+    return [d[0] for d in con.execute(f"SELECT * FROM {rel_sql} LIMIT 0").description]  # noqa: S608
+
+
+def _reader(path: Path) -> tuple[str, bool]:
+    """The DuckDB table function reading ``path``, and whether it is CSV."""
+    literal = "'" + str(path).replace("'", "''") + "'"
+    suffix = path.suffix.lower()
+    if suffix in (".parquet", ".pq"):
+        return f"read_parquet({literal})", False
+    if suffix not in (".csv", ".txt", ".tsv"):
+        raise InvalidInput(
+            "{file}: the format is not known from the name.",
+            hint="Give a .csv or .parquet file.",
+            file=path.name,
+        )
+    return (
+        f"read_csv({literal}, all_varchar=true, header=true, auto_detect=true, "
+        "strict_mode=false, null_padding=true)",
+        True,
+    )
+
+
+def _mapped(columns: list[str], mapping: Mapping[str, str], file: str) -> dict[str, str]:
+    """Canonical column -> source column, after the mapping; missing required ones refused."""
+    lower = {c.strip().lower(): c for c in columns}
+    out: dict[str, str] = {}
+    for canonical in (*REQUIRED, *OPTIONAL):
+        source = mapping.get(canonical, canonical)
+        found = source if source in columns else lower.get(source.strip().lower())
+        if found is not None:
+            out[canonical] = found
+    unknown = [k for k in mapping if k not in (*REQUIRED, *OPTIONAL)]
+    if unknown:
+        raise InvalidInput(
+            "{file}: the mapping names unknown columns: {columns}.",
+            hint="Map the canonical columns: {canonical}.",
+            file=file, columns=", ".join(unknown), canonical=", ".join((*REQUIRED, *OPTIONAL)),
+        )  # fmt: skip
+    missing = [c for c in REQUIRED if c not in out]
+    if missing:
+        raise InvalidInput(
+            "{file} has no column {columns}.",
+            hint="The file has {present}; map yours with --map canonical=yours.",
+            file=file, columns=", ".join(missing), present=", ".join(columns[:30]),
+        )  # fmt: skip
+    return out
+
+
+def _text(col: str | None) -> str:
+    return f"coalesce(trim(CAST({_q(col)} AS VARCHAR)), '')" if col else "''"
+
+
+def _staging_sql(reader: str, cols: dict[str, str]) -> str:
+    """One row per input row: the cleaned text of every canonical column and its line."""
+    parts = [f"{_text(cols.get(c))} AS {c}" for c in (*REQUIRED, *OPTIONAL)]
+    return f"SELECT row_number() OVER () AS line, {', '.join(parts)} FROM {reader}"  # noqa: S608
+
+
+_CHECKS = (
+    ("tx_id", "tx_id = ''", "empty"),
+    ("timestamp", "ts IS NULL", "not a date and time (ISO 8601, e.g. 2026-03-01T14:05:00Z)"),
+    ("amount", "amt IS NULL", "not a number"),
+    ("amount", "amt <= 0", "not positive"),
+    ("amount", "amt >= 1e15", "too large"),
+    ("currency", "digits IS NULL", "not an ISO 4217 currency code"),
+    ("sender", "sender = '' AND receiver = ''", "sender and receiver are both empty"),
+    ("sender", "sender = '' AND channel <> 'cash'", "empty (only a cash deposit has none)"),
+    ("receiver", "receiver = '' AND channel <> 'cash'", "empty (only a cash withdrawal has none)"),
+    ("channel", "channel NOT IN ({channels})", "not one of {channels_text}"),
+    ("sender_type", "sender_type NOT IN ('', {types})", "not one of person, company, npo"),
+    ("receiver_type", "receiver_type NOT IN ('', {types})", "not one of person, company, npo"),
+    ("sender_country", "NOT regexp_full_match(sender_country, '([A-Z]{{2}})?')",
+     "not an ISO 3166 alpha-2 code"),
+    ("receiver_country", "NOT regexp_full_match(receiver_country, '([A-Z]{{2}})?')",
+     "not an ISO 3166 alpha-2 code"),
+    ("tx_id", "dup > 1", "repeats an earlier tx_id"),
+)  # fmt: skip
+
+
+def _checked_sql(staging: str) -> str:
+    channels = ", ".join(f"'{c}'" for c in CHANNELS)
+    types = ", ".join(f"'{t}'" for t in PARTY_TYPES)
+    fmt = {"channels": channels, "types": types, "channels_text": ", ".join(CHANNELS)}
+    bad = " OR ".join(f"({cond.format(**fmt)})" for _c, cond, _m in _CHECKS)
+    return f"""
+        WITH s AS ({staging}),
+        c AS (
+            SELECT s.*,
+                   coalesce(try_cast(s.timestamp AS TIMESTAMPTZ),
+                            try_cast(s.timestamp AS TIMESTAMP)::TIMESTAMPTZ) AS tstz,
+                   try_cast(replace(s.amount, ',', '') AS DECIMAL(38, 6)) AS amt,
+                   upper(s.currency) AS cur,
+                   CASE WHEN s.channel = '' THEN 'transfer' ELSE lower(s.channel) END AS ch,
+                   row_number() OVER (PARTITION BY s.tx_id ORDER BY s.line) AS dup
+            FROM s
+        ),
+        v AS (
+            SELECT c.* EXCLUDE (channel, sender_type, receiver_type, sender_country,
+                                receiver_country),
+                   c.ch AS channel, lower(c.sender_type) AS sender_type,
+                   lower(c.receiver_type) AS receiver_type,
+                   upper(c.sender_country) AS sender_country,
+                   upper(c.receiver_country) AS receiver_country,
+                   timezone('UTC', c.tstz) AS ts, k.digits
+            FROM c LEFT JOIN currencies k ON k.code = c.cur
+        )
+        SELECT *, ({bad}) AS bad FROM v
+    """  # noqa: S608 - every value is from our own constants
+
+
+def _setup(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("SET TimeZone = 'UTC'")
+    rows = [(code, minor_digits(code)) for code in sorted(currencies())]
+    con.execute("CREATE TEMP TABLE currencies (code VARCHAR, digits INTEGER)")
+    con.executemany("INSERT INTO currencies VALUES (?, ?)", rows)
+
+
+def _errors(con: duckdb.DuckDBPyConnection, csv: bool) -> list[tuple[int, str, str]]:
+    channels = ", ".join(f"'{c}'" for c in CHANNELS)
+    types = ", ".join(f"'{t}'" for t in PARTY_TYPES)
+    fmt = {"channels": channels, "types": types, "channels_text": ", ".join(CHANNELS)}
+    con.execute("CREATE TEMP TABLE badrows AS SELECT * FROM checked WHERE bad")
+    union = " UNION ALL ".join(  # our own constants only: no value from the file
+        f"SELECT line, '{col}' AS col, '{msg.format(**fmt)}' AS msg FROM badrows "  # noqa: S608
+        f"WHERE {cond.format(**fmt)}"
+        for col, cond, msg in _CHECKS
+    )
+    query = f"SELECT * FROM ({union}) ORDER BY line, col LIMIT {MAX_REPORTED}"  # noqa: S608
+    rows = con.execute(query).fetchall()
+    shift = 1 if csv else 0  # CSV: line 1 is the header
+    return [(int(line) + shift, col, msg) for line, col, msg in rows]
+
+
+def prepare(
+    path: Path,
+    out_dir: Path,
+    mapping: Mapping[str, str] | None = None,
+    on_error: OnError = "abort",
+    threads: int | None = None,
+) -> Prepared:
+    """Validate ``path`` and write its good rows as a temporary Parquet file in ``out_dir``."""
+    if not path.is_file():
+        raise InvalidInput("{file} is not a readable file.", hint="Check the path.", file=str(path))
+    reader, is_csv = _reader(path)
+    con = duckdb.connect()
+    try:
+        if threads:
+            con.execute(f"SET threads = {int(threads)}")
+        _setup(con)
+        try:
+            cols = _mapped(_source_columns(con, reader), mapping or {}, path.name)
+            con.execute(f"CREATE TEMP VIEW checked AS {_checked_sql(_staging_sql(reader, cols))}")
+            counted = con.execute("SELECT count(*), count(*) FILTER (bad) FROM checked")
+            total, bad = counted.fetchone() or (0, 0)
+        except duckdb.Error as exc:
+            raise InvalidInput("{file} cannot be read: {reason}.", hint="Give a CSV with a header "
+                               "row, or a Parquet file.", file=path.name,
+                               reason=str(exc).splitlines()[0][:300]) from None  # fmt: skip
+        errors = _errors(con, is_csv) if bad else []
+        if bad and on_error == "abort":
+            line, col, msg = errors[0]
+            raise InvalidInput(
+                "{file}: {bad} of {total} rows are bad; the first is line {line}, column {column}: "
+                "{problem}.",
+                hint="Fix the rows, or pass --on-error skip to keep the good ones.",
+                file=path.name, bad=bad, total=total, line=line, column=col, problem=msg,
+            )  # fmt: skip
+        out_dir.mkdir(parents=True, exist_ok=True)
+        tmp = out_dir / f".tmp-{uuid.uuid4().hex}.parquet"
+        _write(con, tmp)
+        return Prepared(path.name, tmp, int(total) - int(bad), int(bad), errors)
+    finally:
+        con.close()
+
+
+def _write(con: duckdb.DuckDBPyConnection, tmp: Path) -> None:
+    literal = "'" + str(tmp).replace("'", "''") + "'"
+    con.execute(f"""
+        COPY (
+            SELECT tx_id, ts, sender, receiver,
+                   CAST(round_even(amt * (CASE digits WHEN 0 THEN 1 WHEN 3 THEN 1000
+                        WHEN 4 THEN 10000 ELSE 100 END), 0) AS BIGINT) AS amount_minor,
+                   cur AS currency, sender_name, receiver_name, sender_country, receiver_country,
+                   channel, sender_type, receiver_type, sender_identifier
+            FROM checked WHERE NOT bad ORDER BY ts, tx_id
+        ) TO {literal} (FORMAT parquet, COMPRESSION zstd)
+    """)  # noqa: S608
+
+
+def discard(prepared: Prepared) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(prepared.path)
+
+
+__all__ = ["OnError", "Prepared", "discard", "prepare"]

@@ -1,0 +1,115 @@
+"""Transactions in: mapping, validation naming line and column, skip or abort, minor units,
+UTC timestamps, duplicate tx_ids, and a failed ingest leaving the dataset untouched."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from cthub.core.errors import Forbidden, InvalidInput
+from cthub.core.hub import Hub
+from cthub.finance.datasets import dataset_files, ingest_file, list_datasets
+from cthub.finance.ingest import prepare
+from cthub.interfaces.cli.runtime import OPERATOR
+from tests import factories
+
+GOOD = """tx_id,timestamp,sender,receiver,amount,currency,channel,sender_country,sender_type
+t1,2026-03-01T10:00:00Z,DE01,DE02,100.50,eur,transfer,de,person
+t2,2026-03-01 11:00,DE01,,200,EUR,cash,TR,
+t3,2026-03-02T10:00:00+02:00,DE02,JP09,1000,JPY,card,,company
+t4,2026-03-02T12:00:00Z,KW01,DE02,1.234,KWD,money_service,KW,npo
+"""
+BAD = """tx_id,timestamp,sender,receiver,amount,currency,channel
+b1,2026-03-01T10:00:00Z,A,B,10,EUR,transfer
+b2,yesterday,A,B,10,EUR,transfer
+b3,2026-03-01T10:00:00Z,A,B,-4,EUR,transfer
+b4,2026-03-01T10:00:00Z,A,B,ten,EUR,transfer
+b5,2026-03-01T10:00:00Z,A,B,10,EUX,transfer
+b1,2026-03-01T11:00:00Z,A,B,10,EUR,transfer
+b7,2026-03-01T10:00:00Z,A,B,10,EUR,pigeon
+"""
+
+
+def _file(tmp_path: Path, text: str, name: str = "tx.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _rows(path: Path) -> list[tuple]:  # type: ignore[type-arg]
+    return duckdb.sql(f"SELECT * FROM read_parquet('{path}') ORDER BY tx_id").fetchall()
+
+
+def test_minor_units_utc_and_normalised_codes(tmp_path: Path) -> None:
+    p = prepare(_file(tmp_path, GOOD), tmp_path / "out")
+    rows = {r[0]: r for r in _rows(p.path)}
+    assert rows["t1"][4] == 10050
+    assert rows["t1"][5] == "EUR"
+    assert rows["t1"][8] == "DE"
+    assert rows["t3"][1] == dt.datetime(2026, 3, 2, 8, 0)
+    assert rows["t3"][4] == 1000
+    assert rows["t4"][4] == 1234  # KWD has three minor digits
+    assert rows["t2"][3] == ""
+    assert rows["t2"][10] == "cash"
+
+
+def test_every_bad_row_is_named_by_line_and_column(tmp_path: Path) -> None:
+    path = _file(tmp_path, BAD)
+    with pytest.raises(InvalidInput, match="line 3, column timestamp") as err:
+        prepare(path, tmp_path / "out")
+    assert "--on-error skip" in (err.value.render_hint() or "")
+    p = prepare(path, tmp_path / "out", on_error="skip")
+    assert (p.rows, p.skipped) == (1, 6)
+    got = {(line, col) for line, col, _ in p.errors}
+    assert got == {(3, "timestamp"), (4, "amount"), (5, "amount"), (6, "currency"),
+                   (7, "tx_id"), (8, "channel")}  # fmt: skip
+
+
+def test_mapping_and_missing_columns(tmp_path: Path) -> None:
+    text = "id,when,from,to,value,ccy\nx1,2026-01-01T00:00:00Z,A,B,5,USD\n"
+    path = _file(tmp_path, text)
+    with pytest.raises(InvalidInput, match="has no column tx_id, timestamp"):
+        prepare(path, tmp_path / "out")
+    mapping = {"tx_id": "id", "timestamp": "when", "sender": "from", "receiver": "to",
+               "amount": "value", "currency": "ccy"}  # fmt: skip
+    assert prepare(path, tmp_path / "out", mapping).rows == 1
+    with pytest.raises(InvalidInput, match="unknown columns: colour"):
+        prepare(path, tmp_path / "out", {**mapping, "colour": "x"})
+
+
+def test_junk_files_are_refused(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.parquet"
+    junk.write_bytes(b"\x00\x01not parquet")
+    with pytest.raises(InvalidInput, match="cannot be read"):
+        prepare(junk, tmp_path / "out")
+    with pytest.raises(InvalidInput, match="format is not known"):
+        prepare(_file(tmp_path, GOOD, "tx.xlsx"), tmp_path / "out")
+
+
+def test_datasets_are_transactional_and_refuse_known_ids(hub: Hub, tmp_path: Path) -> None:
+    first = ingest_file(hub, OPERATOR, _file(tmp_path, GOOD), "bank-feed")
+    assert (first.rows, first.skipped) == (4, 0)
+    again = _file(tmp_path, GOOD.replace("t4,", "t5,"), "again.csv")
+    with pytest.raises(InvalidInput, match="tx_id t1 is already in dataset bank-feed"):
+        ingest_file(hub, OPERATOR, again, "bank-feed")
+    with pytest.raises(InvalidInput):
+        ingest_file(hub, OPERATOR, _file(tmp_path, BAD, "bad.csv"), "bank-feed")
+    (files,) = [dataset_files(hub, OPERATOR, "bank-feed")]
+    assert len(files) == 1
+    leftovers = [p for p in files[0].parent.iterdir() if p.name.startswith(".tmp-")]
+    assert leftovers == []
+    (view,) = list_datasets(hub, OPERATOR)
+    assert (view.partitions, view.rows) == (1, 4)
+
+
+def test_roles_and_organisations(hub: Hub, tmp_path: Path) -> None:
+    viewer = factories.member(hub, "viewer")
+    with pytest.raises(Forbidden):
+        ingest_file(hub, viewer.actor, _file(tmp_path, GOOD), "feed")
+    a = factories.member(hub, "analyst")
+    b = factories.member(hub, "analyst")
+    ingest_file(hub, a.actor, _file(tmp_path, GOOD), "feed")
+    assert [d.name for d in list_datasets(hub, b.actor)] == []
