@@ -149,6 +149,15 @@ ACTIONS: dict[str, ActionRule] = {
     "finance.monitor": _rule(
         ("admin", "analyst"), "transactions", "Run the indicator rules over transactions"
     ),
+    "finance.cases": _rule(
+        ("admin", "analyst", "reviewer"), "transactions", "Open, assign and comment cases"
+    ),
+    "finance.decide": _rule(
+        ("admin", "reviewer"), "transactions", "Close a case as suspicious or not"
+    ),
+    "finance.report": _rule(
+        ("admin", "reviewer"), "transactions", "Export a suspicious case as a goAML report"
+    ),
     "content.quarantine": _rule(("admin",), "content_bank", "Release or remove a quarantined hash"),
 }
 
