@@ -26,8 +26,9 @@ def _alerts(hub: Hub, member: factories.Member, accounts: list[str]) -> list[int
         scored = [{"account": a, "score": 0.5 + i / 10, "rules": "structuring",
                    "first_seen": T0, "last_seen": T0, "tx_count": 3}
                   for i, a in enumerate(accounts)]  # fmt: skip
+        detail = "3 deposits 9,000-9,999 EUR within 7 days"
         hits = [{"rule": "structuring", "account": a, "tx_id": f"{a}-1", "ts": T0,
-                 "detail": "3 deposits 9,000-9,999 EUR within 7 days"} for a in accounts]  # fmt: skip
+                 "detail": detail} for a in accounts]  # fmt: skip
         store_alerts(u, ds.id, scored, hits)
     return [a.id for a in alerts(hub, member.actor) if a.account in accounts]
 
