@@ -98,6 +98,16 @@ class Settings(BaseSettings):
     travel_watchlist_lists: str = Field(
         "", description="Comma-separated lists passengers are screened against (empty: all)."
     )
+    finance_goaml_config: Path | None = Field(
+        None,
+        description="YAML file with the FIU's goAML settings and code lists (unset: the "
+        "bundled example configuration).",
+    )
+    finance_fx_rates: str = Field(
+        "",
+        description="Exchange rates for goAML amount_local, as CUR=rate pairs giving the local "
+        "amount of one unit (e.g. EUR=3.97,USD=3.6725).",
+    )
     content_max_pixels: int = Field(
         100_000_000,
         description="Largest image (width x height) hashed; bigger ones are refused as "

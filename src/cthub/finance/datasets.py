@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from cthub.core.errors import InvalidInput, NotFound
 from cthub.core.hub import Hub, Unit
@@ -80,7 +81,7 @@ def ingest_file(
         folder = root(hub) / str(ds.id)
         prepared = prepare(path, folder, mapping, on_error)
         try:
-            _refuse_known_ids(u, ds, prepared.path, path.name)
+            _refuse_known_ids(hub, u, ds, prepared.path, path.name)
             final = folder / f"part-{prepared.path.stem.removeprefix('.tmp-')}.parquet"
             part = FinancePartition(dataset_id=ds.id, file=final.name, source=path.name[:300],
                                     rows=prepared.rows, skipped=prepared.skipped,
@@ -98,22 +99,24 @@ def ingest_file(
         return IngestResult(ds.name, part.id, prepared.rows, prepared.skipped, prepared.errors)
 
 
-def _partition_files(u: Unit, ds: FinanceDataset, folder: Path) -> list[Path]:
-    names = u.s.scalars(
+def partition_files(s: Session, hub: Hub, ds: FinanceDataset) -> list[Path]:
+    """The recorded Parquet partitions of ``ds`` (a file without its row is never read)."""
+    folder = root(hub) / str(ds.id)
+    names = s.scalars(
         select(FinancePartition.file).where(FinancePartition.dataset_id == ds.id)
     ).all()
     return [folder / n for n in names]
 
 
-def _refuse_known_ids(u: Unit, ds: FinanceDataset, new: Path, file: str) -> None:
-    files = [p for p in _partition_files(u, ds, new.parent) if p.exists()]
+def _refuse_known_ids(hub: Hub, u: Unit, ds: FinanceDataset, new: Path, file: str) -> None:
+    files = [p for p in partition_files(u.s, hub, ds) if p.exists()]
     if not files:
         return
     con = duckdb.connect()
     try:
-        old = ", ".join(_literal(p) for p in files)
+        old = ", ".join(literal(p) for p in files)
         row = con.execute(
-            f"SELECT n.tx_id FROM read_parquet({_literal(new)}) n "  # noqa: S608 - our own paths
+            f"SELECT n.tx_id FROM read_parquet({literal(new)}) n "  # noqa: S608 - our own paths
             f"SEMI JOIN read_parquet([{old}]) o ON o.tx_id = n.tx_id LIMIT 1"
         ).fetchone()
     finally:
@@ -126,7 +129,8 @@ def _refuse_known_ids(u: Unit, ds: FinanceDataset, new: Path, file: str) -> None
         )  # fmt: skip
 
 
-def _literal(path: Path) -> str:
+def literal(path: Path) -> str:
+    """``path`` as a DuckDB string literal."""
     return "'" + str(path).replace("'", "''") + "'"
 
 
@@ -134,7 +138,7 @@ def dataset_files(hub: Hub, actor: Actor, name: str) -> list[Path]:
     """The Parquet partitions of a dataset of the actor's organisation."""
     with hub.unit(actor, "finance.read") as u:
         ds = _dataset(u, name)
-        return [p for p in _partition_files(u, ds, root(hub) / str(ds.id)) if p.exists()]
+        return [p for p in partition_files(u.s, hub, ds) if p.exists()]
 
 
 def list_datasets(hub: Hub, actor: Actor) -> list[DatasetView]:
