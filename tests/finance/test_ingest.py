@@ -113,3 +113,18 @@ def test_roles_and_organisations(hub: Hub, tmp_path: Path) -> None:
     b = factories.member(hub, "analyst")
     ingest_file(hub, a.actor, _file(tmp_path, GOOD), "feed")
     assert [d.name for d in list_datasets(hub, b.actor)] == []
+
+
+def test_cthubs_own_parquet_form_round_trips(tmp_path: Path) -> None:
+    from cthub.finance.synth import generate
+
+    data = generate(300, 40, seed=2)
+    path = tmp_path / "synth.parquet"
+    data.write(path)
+    p = prepare(path, tmp_path / "out")
+    assert (p.rows, p.skipped) == (data.transactions.num_rows, 0)
+    same = duckdb.sql(
+        f"SELECT count(*) FROM (SELECT * FROM read_parquet('{path}') EXCEPT "
+        f"SELECT * FROM read_parquet('{p.path}'))"
+    ).fetchall()
+    assert same == [(0,)]

@@ -28,6 +28,7 @@ from cthub.core.money import currencies, minor_digits
 from cthub.finance.schema import CHANNELS, OPTIONAL, PARTY_TYPES, REQUIRED
 
 OnError = Literal["abort", "skip"]
+_FACTOR = "(CASE digits WHEN 0 THEN 1 WHEN 3 THEN 1000 WHEN 4 THEN 10000 ELSE 100 END)"
 MAX_REPORTED = 1000
 _SQL_NAME = str.maketrans({'"': '""'})
 
@@ -73,6 +74,8 @@ def _reader(path: Path) -> tuple[str, bool]:
 def _mapped(columns: list[str], mapping: Mapping[str, str], file: str) -> dict[str, str]:
     """Canonical column -> source column, after the mapping; missing required ones refused."""
     lower = {c.strip().lower(): c for c in columns}
+    if not mapping and {"ts", "amount_minor"} <= set(columns):  # cthub's own stored form
+        mapping = {"timestamp": "ts", "amount": "amount_minor"}
     out: dict[str, str] = {}
     for canonical in (*REQUIRED, *OPTIONAL):
         source = mapping.get(canonical, canonical)
@@ -127,18 +130,20 @@ _CHECKS = (
 )  # fmt: skip
 
 
-def _checked_sql(staging: str) -> str:
+def _checked_sql(staging: str, minor: bool = False) -> str:
     channels = ", ".join(f"'{c}'" for c in CHANNELS)
     types = ", ".join(f"'{t}'" for t in PARTY_TYPES)
     fmt = {"channels": channels, "types": types, "channels_text": ", ".join(CHANNELS)}
     bad = " OR ".join(f"({cond.format(**fmt)})" for _c, cond, _m in _CHECKS)
+    # amounts already in minor units (cthub's stored form) are scaled back to decimals
+    amount = f"c.amt_raw / {_FACTOR.replace('digits', 'k.digits')}" if minor else "c.amt_raw"
     return f"""
         WITH s AS ({staging}),
         c AS (
             SELECT s.*,
                    coalesce(try_cast(s.timestamp AS TIMESTAMPTZ),
                             try_cast(s.timestamp AS TIMESTAMP)::TIMESTAMPTZ) AS tstz,
-                   try_cast(replace(s.amount, ',', '') AS DECIMAL(38, 6)) AS amt,
+                   try_cast(replace(s.amount, ',', '') AS DECIMAL(38, 6)) AS amt_raw,
                    upper(s.currency) AS cur,
                    CASE WHEN s.channel = '' THEN 'transfer' ELSE lower(s.channel) END AS ch,
                    row_number() OVER (PARTITION BY s.tx_id ORDER BY s.line) AS dup
@@ -151,7 +156,7 @@ def _checked_sql(staging: str) -> str:
                    lower(c.receiver_type) AS receiver_type,
                    upper(c.sender_country) AS sender_country,
                    upper(c.receiver_country) AS receiver_country,
-                   timezone('UTC', c.tstz) AS ts, k.digits
+                   timezone('UTC', c.tstz) AS ts, k.digits, {amount} AS amt
             FROM c LEFT JOIN currencies k ON k.code = c.cur
         )
         SELECT *, ({bad}) AS bad FROM v
@@ -199,7 +204,9 @@ def prepare(
         _setup(con)
         try:
             cols = _mapped(_source_columns(con, reader), mapping or {}, path.name)
-            con.execute(f"CREATE TEMP VIEW checked AS {_checked_sql(_staging_sql(reader, cols))}")
+            minor = cols.get("amount") == "amount_minor"
+            checked = _checked_sql(_staging_sql(reader, cols), minor)
+            con.execute(f"CREATE TEMP VIEW checked AS {checked}")
             counted = con.execute("SELECT count(*), count(*) FILTER (bad) FROM checked")
             total, bad = counted.fetchone() or (0, 0)
         except duckdb.Error as exc:
@@ -228,8 +235,7 @@ def _write(con: duckdb.DuckDBPyConnection, tmp: Path) -> None:
     con.execute(f"""
         COPY (
             SELECT tx_id, ts, sender, receiver,
-                   CAST(round_even(amt * (CASE digits WHEN 0 THEN 1 WHEN 3 THEN 1000
-                        WHEN 4 THEN 10000 ELSE 100 END), 0) AS BIGINT) AS amount_minor,
+                   CAST(round_even(amt * {_FACTOR}, 0) AS BIGINT) AS amount_minor,
                    cur AS currency, sender_name, receiver_name, sender_country, receiver_country,
                    channel, sender_type, receiver_type, sender_identifier
             FROM checked WHERE NOT bad ORDER BY ts, tx_id

@@ -46,6 +46,24 @@ def ingest_cmd(
         typer.echo(f"{path}: {r.rows} rows added to {r.dataset}, {r.skipped} skipped")
 
 
+@app.command("synth")
+def synth_cmd(
+    accounts: int = typer.Option(5_000, "--accounts", help="Customer accounts"),
+    days: int = typer.Option(365, "--days", help="Days of activity"),
+    seed: int = typer.Option(1, "--seed"),
+    output: Path = typer.Option(..., "--output", "-o", help="Parquet file to write"),
+) -> None:
+    """Generate transactions with planted, labelled TF/ML typologies (and decoys).
+
+    Labels go to OUTPUT.labels.parquet and decoys to OUTPUT.decoys.parquet beside it."""
+    from cthub.finance.synth import generate
+
+    data = generate(accounts, days, seed)
+    data.write(output)
+    typer.echo(f"{output}: {data.transactions.num_rows} transactions, "
+               f"{data.labels.num_rows} planted accounts")  # fmt: skip
+
+
 @app.command("datasets")
 def datasets_cmd(fmt: Format = typer.Option(Format.table, "--format")) -> None:
     """Transaction datasets with their partitions and rows."""
