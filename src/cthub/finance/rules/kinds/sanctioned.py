@@ -1,0 +1,80 @@
+"""Sanctioned counterparty: a payment to or from a name found on a sanctions list.
+
+Names are screened outside SQL (``cthub.finance.rules.listed.listed_names`` runs the
+counterparty names through ``cthub.screening``) into a table ``listed(name, list_name,
+list_ref, score)``; this kind joins it on the exact counterparty name of each leg: the
+receiver's name for the sender's account, the sender's name for the receiver's. A listed score
+(0 to 1) of at least ``min_score`` percent counts (screening scores a name alone, with no
+other evidence, at about 0.75 to 0.85 for an exact match, so the default is screening's own
+0.7); the best listing per leg is reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from cthub.finance.rules.kinds.base import Example, RuleKind, detail, legs, tx
+from cthub.finance.rules.model import Params
+from cthub.finance.rules.params import Param
+
+
+class SanctionedCounterparty(RuleKind):
+    name: ClassVar[str] = "sanctioned_counterparty"
+    title: ClassVar[str] = "A counterparty named on a sanctions list"
+    uses_listed: ClassVar[bool] = True
+    parameters: ClassVar[tuple[Param, ...]] = (
+        Param("min_score", "percent", 70, "smallest screening score that counts", 1, 100),
+    )
+
+    def sql(self, p: Params) -> str:
+        both = legs(
+            ("tx_id", "ts", "side", "counterparty"),
+            ("tx_id", "ts", "'sender'", "sender_name"),
+            ("tx_id", "ts", "'receiver'", "receiver_name"),
+            "sender_name <> ''",
+            "receiver_name <> ''",
+        )
+        info = detail(
+            ("counterparty", "counterparty"),
+            ("side", "side"),
+            ("list", "list_name"),
+            ("ref", "list_ref"),
+            ("score_pct#", "CAST(FLOOR(score * 100 + 0.5) AS BIGINT)"),
+        )
+        return f"""
+WITH l AS (
+  {both}
+), j AS (
+  SELECT l.*, s.list_name, s.list_ref, s.score, ROW_NUMBER() OVER (
+    PARTITION BY l.account, l.tx_id ORDER BY s.score DESC, l.side, s.list_name, s.list_ref) AS n
+  FROM l JOIN listed AS s ON s.name = l.counterparty
+  WHERE s.score * 100 >= {p.percent("min_score"):.2f}
+)
+SELECT account, tx_id, ts, {info} AS detail FROM j WHERE n = 1"""  # noqa: S608 - checked values
+
+    def examples(self) -> Sequence[Example]:
+        rows = (
+            tx("sc-1", 0, "SC-A", "SC-X", 250_000, receiver_name="Northern Star Trading LLC"),
+            tx("sc-2", 4, "SC-Y", "SC-B", 90_000, sender_name="Abdul Rahman Al Hakim"),
+            tx("sc-3", 5, "SC-D1", "SC-X", 250_000, receiver_name="Northern Star Trading"),
+            tx("sc-4", 6, "SC-D2", "SC-Z", 250_000, receiver_name="Olga Ivanova"),  # low score
+        )
+        listed = (
+            ("Northern Star Trading LLC", "test", "O-1", 1.0),
+            ("Abdul Rahman Al Hakim", "test", "P-2", 0.93),
+            ("Olga Ivanova", "test", "P-9", 0.62),
+        )
+        hits = frozenset({("SC-A", "sc-1"), ("SC-B", "sc-2")})
+        return [
+            Example(
+                "a payment to a listed company, a credit from a listed person",
+                rows,
+                hits,
+                frozenset({"SC-D1", "SC-D2"}),
+                listed,
+            )
+        ]
+
+
+__all__ = ["SanctionedCounterparty"]

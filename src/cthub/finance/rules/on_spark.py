@@ -1,0 +1,90 @@
+"""The Spark engine: the source becomes the temporary view ``tx``, queries run in turn.
+
+Parquet paths are read with ``spark.read.parquet`` (timestamps written without a time zone
+read as ``TIMESTAMP_NTZ``, so windows and results are in UTC whatever the session's zone), an
+Arrow table or a DataFrame is used as it is. Results come back through Arrow. ``session``
+starts a local session for callers without a cluster.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+from pyspark.errors import PySparkRuntimeError
+from pyspark.sql import DataFrame, SparkSession
+
+from cthub.core.errors import InvalidInput, Unavailable
+from cthub.finance.rules.executor import LISTED, check_columns
+
+
+def session(cores: int | None = None, shuffle_partitions: int | None = None) -> SparkSession:
+    """A local session on ``cores`` cores (all when None), UI off, time zone UTC."""
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
+        raise Unavailable(
+            "Spark needs Java 17 or later, and no java is installed.",
+            hint="Install a Java runtime (e.g. `apt-get install openjdk-17-jre-headless`) "
+            "or run the rules with engine duckdb.",
+        )
+    builder = SparkSession.builder.master(f"local[{cores or '*'}]").appName("cthub-finance")
+    settings = {
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+        "spark.sql.session.timeZone": "UTC",
+    }
+    if shuffle_partitions:
+        settings["spark.sql.shuffle.partitions"] = str(shuffle_partitions)
+    for key, value in settings.items():
+        builder = builder.config(key, value)
+    try:
+        spark = builder.getOrCreate()
+    except PySparkRuntimeError as exc:
+        raise Unavailable(
+            "Spark cannot start: {problem}",
+            hint="Check that `java -version` works, or run the rules with engine duckdb.",
+            problem=str(exc).splitlines()[0],
+        ) from exc
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def run(
+    queries: Sequence[str],
+    source: Any,
+    listed: pa.Table | None,
+    spark: SparkSession | None,
+) -> list[pa.Table]:
+    """Each query's rows as Arrow, in order."""
+    active = spark or SparkSession.getActiveSession() or session()
+    frame = _frame(active, source)
+    check_columns(frame.columns)
+    frame.createOrReplaceTempView("tx")
+    active.createDataFrame(
+        listed if listed is not None else LISTED.empty_table()
+    ).createOrReplaceTempView("listed")
+    try:
+        return [active.sql(sql).toArrow() for sql in queries]
+    finally:
+        active.catalog.dropTempView("tx")
+        active.catalog.dropTempView("listed")
+
+
+def _frame(spark: SparkSession, source: Any) -> DataFrame:
+    if isinstance(source, DataFrame):
+        return source
+    if isinstance(source, pa.Table):
+        return spark.createDataFrame(source)
+    paths = [source] if isinstance(source, str | Path) else list(source)
+    for path in map(Path, paths):
+        if not path.exists():
+            raise InvalidInput("{file} does not exist.", file=str(path))
+    return spark.read.parquet(*map(str, paths))
+
+
+__all__ = ["run", "session"]
