@@ -43,8 +43,6 @@ class FinancePartition(Base):
     ingested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-
-
 class FinanceAlert(Base):
     """One account the rules flagged in one monitoring run, with what fired on which
     transactions (``hits``), until a case decides about it."""

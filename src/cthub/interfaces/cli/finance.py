@@ -7,6 +7,11 @@ alerted account, best first.
 
 from __future__ import annotations
 
+import contextlib
+import csv
+import datetime as dt
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import typer
@@ -62,6 +67,60 @@ def synth_cmd(
     data.write(output)
     typer.echo(f"{output}: {data.transactions.num_rows} transactions, "
                f"{data.labels.num_rows} planted accounts")  # fmt: skip
+
+
+@app.command("monitor")
+def monitor_cmd(
+    input_: Path = typer.Option(..., "--input", "-i", help="TX.csv or TX.parquet"),
+    output: Path = typer.Option(..., "--output", "-o", help="ALERTS.csv, - = stdout"),
+    rules: Path | None = typer.Option(None, "--rules", help="Folder of rule YAML files"),
+    engine: str = typer.Option("duckdb", "--engine", help="duckdb or spark"),
+    since: str | None = typer.Option(None, "--since", help="Only hits on or after YYYY-MM-DD"),
+) -> None:
+    """Write account,score,rules,first_seen,last_seen,tx_count,tx_ids, best first."""
+    from cthub.finance.monitor import COLUMNS, monitor_file
+
+    try:
+        start = dt.date.fromisoformat(since) if since else None
+    except ValueError:
+        raise typer.BadParameter("--since takes YYYY-MM-DD") from None
+    with _progress("monitoring") as done:
+        result = monitor_file(open_hub(), OPERATOR, input_, rules, engine, start)
+        done()
+    for line, col, msg in result.errors:
+        typer.echo(f"skipped {input_.name}: line {line}, column {col}: {msg}", err=True)
+    out = sys.stdout if str(output) == "-" else output.open("w", encoding="utf-8", newline="")
+    try:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        for row in result.alerts:
+            writer.writerow([_cell(row[c]) for c in COLUMNS])
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    typer.echo(f"{result.rows} transactions, {result.skipped} skipped, "
+               f"{len(result.alerts)} accounts alerted", err=True)  # fmt: skip
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, dt.datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, float):
+        return f"{value:.4f}"
+    return value
+
+
+@contextlib.contextmanager
+def _progress(label: str) -> Iterator[Callable[[], None]]:
+    """A spinner on a terminal (the run has no meaningful fraction); quiet otherwise."""
+    if not sys.stderr.isatty():
+        yield lambda: None
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn(label), TimeElapsedColumn(), transient=True) as p:
+        task = p.add_task(label, total=None)
+        yield lambda: p.update(task, completed=1, total=1)
 
 
 @app.command("datasets")
