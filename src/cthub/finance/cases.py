@@ -128,6 +128,8 @@ def open_case(hub: Hub, actor: Actor, alert_ids: Sequence[int], title: str) -> C
     """Group open alerts of the actor's organisation into a new case."""
     if not title.strip():
         raise InvalidInput("A case needs a title.", hint="Say what the case is about.")
+    if any(not 0 < i < 2**31 for i in alert_ids):
+        raise InvalidInput("Alert ids are whole numbers from 1.", hint="Give the alerts' ids.")
     with hub.unit(actor, "finance.cases") as u:
         found = list(u.s.scalars(select(FinanceAlert).where(FinanceAlert.id.in_(alert_ids))))
         mine = [a for a in found if u.actor.is_system or a.org_id == u.actor.org_id]

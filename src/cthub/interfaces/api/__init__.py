@@ -34,6 +34,7 @@ from cthub.interfaces.api.routers import (
     coordination,
     core,
     entities,
+    finance,
     oversight,
     screening,
     travel,
@@ -166,7 +167,7 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Fast
     app.add_exception_handler(Exception, _unexpected)
     routers = (
         core, admin, oversight, entities, screening, coordination, travel,
-        content, content_banks, content_review,
+        content, content_banks, content_review, finance,
     )  # fmt: skip
     for router in (module.router for module in routers):
         app.include_router(router)

@@ -1,0 +1,163 @@
+"""Terrorist-financing monitoring over HTTP: datasets, monitoring runs, alerts with their
+explanations and network measures, cases (open, assign, comment, decide) and the goAML STR of
+a case closed as suspicious. Every decision is a person's, recorded and audited."""
+
+from __future__ import annotations
+
+import builtins
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BaseModel, Field
+
+from cthub import finance
+from cthub.core.policy import Actor
+from cthub.interfaces.api.deps import api_actor, hub_of
+from cthub.interfaces.api.schemas import ErrorBody, RowId
+
+ERR: dict[int | str, dict[str, Any]] = {c: {"model": ErrorBody} for c in (400, 401, 403, 404, 409)}
+router = APIRouter(prefix="/api/finance", tags=["finance"], responses=ERR)
+
+
+class DatasetOut(BaseModel):
+    id: int
+    name: str
+    partitions: int
+    rows: int
+
+
+@router.get("/datasets", response_model=builtins.list[DatasetOut])
+def datasets(request: Request, actor: Actor = Depends(api_actor)) -> builtins.list[DatasetOut]:
+    """The organisation's transaction datasets."""
+    return [DatasetOut(id=d.id, name=d.name, partitions=d.partitions, rows=d.rows)
+            for d in finance.list_datasets(hub_of(request), actor)]  # fmt: skip
+
+
+class RunOut(BaseModel):
+    dataset: str
+    alerts: int
+
+
+@router.post("/datasets/{name}/monitor", response_model=RunOut)
+def monitor(name: str, request: Request, actor: Actor = Depends(api_actor)) -> RunOut:
+    """Run the shipped rules over the dataset and store its alerts for review."""
+    result = finance.monitor_dataset(hub_of(request), actor, name[:120])
+    return RunOut(dataset=name[:120], alerts=len(result.alerts))
+
+
+class AlertOut(BaseModel):
+    id: int
+    account: str
+    score: float
+    rules: str
+    first_seen: dt.datetime
+    last_seen: dt.datetime
+    tx_count: int
+    state: str
+    case_id: int | None
+    hits: builtins.list[dict[str, Any]]
+    network: dict[str, Any]
+
+
+@router.get("/alerts", response_model=builtins.list[AlertOut])
+def alerts(
+    request: Request,
+    state: Literal["open", "in_case", "closed", ""] = Query("open", description="'': all"),
+    limit: int = Query(100, ge=1, le=10_000),
+    actor: Actor = Depends(api_actor),
+) -> builtins.list[AlertOut]:
+    """Alerted accounts, best score first, each with the transactions its rules fired on."""
+    return [AlertOut(**a.__dict__) for a in finance.alerts(hub_of(request), actor, state, limit)]
+
+
+AlertId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+
+class CaseIn(BaseModel):
+    alert_ids: builtins.list[AlertId] = Field(min_length=1, max_length=500)
+    title: str = Field(max_length=300)
+
+
+class CommentOut(BaseModel):
+    author: str
+    text: str
+    at: dt.datetime
+
+
+class CaseOut(BaseModel):
+    id: int
+    title: str
+    state: str
+    assignee: str
+    reason: str
+    created_by: str
+    decided_by: str
+    decided_at: dt.datetime | None
+    alerts: builtins.list[AlertOut]
+    comments: builtins.list[CommentOut]
+
+
+def _case_out(c: finance.CaseView) -> CaseOut:
+    data = {k: v for k, v in c.__dict__.items() if k not in ("alerts", "comments")}
+    comments = [CommentOut(author=a, text=t, at=w) for a, t, w in c.comments]
+    return CaseOut(**data, alerts=[AlertOut(**a.__dict__) for a in c.alerts], comments=comments)
+
+
+@router.post("/cases", response_model=CaseOut, status_code=201)
+def open_case(body: CaseIn, request: Request, actor: Actor = Depends(api_actor)) -> CaseOut:
+    return _case_out(finance.open_case(hub_of(request), actor, body.alert_ids, body.title))
+
+
+@router.get("/cases/{case_id}", response_model=CaseOut)
+def get_case(case_id: RowId, request: Request, actor: Actor = Depends(api_actor)) -> CaseOut:
+    return _case_out(finance.get_case(hub_of(request), actor, case_id))
+
+
+class AssignIn(BaseModel):
+    assignee: str = Field(max_length=200)
+
+
+@router.post("/cases/{case_id}/assignee", response_model=CaseOut)
+def assign(
+    case_id: RowId, body: AssignIn, request: Request, actor: Actor = Depends(api_actor)
+) -> CaseOut:
+    return _case_out(finance.assign(hub_of(request), actor, case_id, body.assignee))
+
+
+class CommentIn(BaseModel):
+    text: str = Field(max_length=5000)
+
+
+@router.post("/cases/{case_id}/comments", response_model=CaseOut)
+def comment(
+    case_id: RowId, body: CommentIn, request: Request, actor: Actor = Depends(api_actor)
+) -> CaseOut:
+    return _case_out(finance.comment(hub_of(request), actor, case_id, body.text))
+
+
+class DecisionIn(BaseModel):
+    decision: Literal["suspicious", "not_suspicious"]
+    reason: str = Field(max_length=5000)
+
+
+@router.post("/cases/{case_id}/decision", response_model=CaseOut)
+def decide(
+    case_id: RowId, body: DecisionIn, request: Request, actor: Actor = Depends(api_actor)
+) -> CaseOut:
+    """A reviewer's decision, with a reason (recorded with user and time)."""
+    view = finance.close(hub_of(request), actor, case_id, body.decision, body.reason)
+    return _case_out(view)
+
+
+@router.get("/cases/{case_id}/goaml", response_class=Response,
+            responses={200: {"content": {"application/xml": {}}}})  # fmt: skip
+def goaml(case_id: RowId, request: Request, actor: Actor = Depends(api_actor)) -> Response:
+    """The goAML STR XML of a case closed as suspicious (validated against the XSD)."""
+    xml = finance.export_str(hub_of(request), actor, case_id)
+    disposition = f'attachment; filename="str-{case_id}.xml"'
+    return Response(xml, media_type="application/xml",
+                    headers={"Content-Disposition": disposition})  # fmt: skip
+
+
+__all__ = ["router"]
