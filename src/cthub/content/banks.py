@@ -198,8 +198,6 @@ def _counts(s: Session, ids: list[int]) -> dict[int, dict[str, int]]:
         c = out[bank_id]
         key = "removed" if removed else ("quarantined" if quarantined else "active")
         c[key] = c.get(key, 0) + n
-        if quarantined and not removed:
-            c["active"] = c.get("active", 0)
     return out
 
 

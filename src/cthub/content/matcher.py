@@ -181,8 +181,8 @@ def _video_candidates(s: Session, videos: list[str]) -> list[Candidate]:
     out = []
     for query in videos:
         for entry_id, value in rows:
-            d = signal.distance(query, value)
-            if signal.matches(query, value):
+            d = signal.distance(query, value)  # once: a frame-list comparison is not cheap
+            if d <= signal.default_threshold:
                 out.append(Candidate(entry_id, "vpdq", d, query))
     return out
 

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from cthub.content import hashlists
 from cthub.content.banks import _insert, bank_for, bump, visible
@@ -260,13 +259,6 @@ def resolve_alert(hub: Hub, actor: Actor, alert_id: int, resolution: str) -> Non
             now,
         )
         u.audit("content_alert", a.id, details={"resolution": resolution, "entry": e.id})
-
-
-def open_counts(s: Session, orgs: set[int] | None) -> int:
-    q = select(func.count()).where(ContentMatch.state == "open")
-    if orgs is not None:
-        q = q.where(ContentMatch.org_id.in_(orgs))
-    return int(s.scalar(q) or 0)
 
 
 __all__ = [
