@@ -19,9 +19,6 @@ from __future__ import annotations
 import csv
 import functools
 import json
-import os
-import shutil
-import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,14 +27,15 @@ from typing import Any
 
 import pyarrow as pa
 from pyspark import Broadcast, StorageLevel
-from pyspark.errors import PySparkRuntimeError
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType
 
-from cthub.core.errors import InvalidInput, Unavailable
+from cthub.core.errors import InvalidInput
 from cthub.core.hub import Hub
+from cthub.core.i18n import N_
 from cthub.core.policy import Actor
+from cthub.core.spark import local_session
 from cthub.screening.batch import COLUMNS, OUTPUT, audit_batch, check_columns, hit_row
 from cthub.screening.service import Screener, check_limits, parse_query
 
@@ -52,26 +50,12 @@ _cache: dict[str, Screener] = {}  # per Python worker process: the broadcast mat
 
 def session(cores: int | None = None) -> SparkSession:
     """A local Spark session on ``cores`` cores (all when None) whose workers run this Python."""
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
-        raise Unavailable(
-            "Spark needs Java 17 or later, and no java is installed.",
-            hint="Install a Java runtime (e.g. `apt-get install openjdk-17-jre-headless`) "
-            "or screen with --engine local.",
-        )
-    builder = SparkSession.builder.master(f"local[{cores or '*'}]").appName("cthub-screening")
-    for key, value in (("spark.ui.enabled", "false"), ("spark.ui.showConsoleProgress", "false")):
-        builder = builder.config(key, value)
-    try:
-        spark = builder.getOrCreate()
-    except PySparkRuntimeError as exc:
-        raise Unavailable(
-            "Spark cannot start: {problem}",
-            hint="Check that `java -version` works, or screen with --engine local.",
-            problem=str(exc).splitlines()[0],
-        ) from exc
-    spark.sparkContext.setLogLevel("ERROR")
-    return spark
+    return local_session(
+        "cthub-screening", cores, {},
+        N_("Install a Java runtime (e.g. `apt-get install openjdk-17-jre-headless`) "
+           "or screen with --engine local."),
+        N_("Check that `java -version` works, or screen with --engine local."),
+    )  # fmt: skip
 
 
 def check_input(path: str) -> None:

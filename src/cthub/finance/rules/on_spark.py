@@ -8,50 +8,30 @@ starts a local session for callers without a cluster.
 
 from __future__ import annotations
 
-import os
-import shutil
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-from pyspark.errors import PySparkRuntimeError
 from pyspark.sql import DataFrame, SparkSession
 
-from cthub.core.errors import InvalidInput, Unavailable
+from cthub.core.errors import InvalidInput
+from cthub.core.i18n import N_
+from cthub.core.spark import local_session
 from cthub.finance.rules.executor import LISTED, check_columns
 
 
 def session(cores: int | None = None, shuffle_partitions: int | None = None) -> SparkSession:
     """A local session on ``cores`` cores (all when None), UI off, time zone UTC."""
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
-        raise Unavailable(
-            "Spark needs Java 17 or later, and no java is installed.",
-            hint="Install a Java runtime (e.g. `apt-get install openjdk-17-jre-headless`) "
-            "or run the rules with engine duckdb.",
-        )
-    builder = SparkSession.builder.master(f"local[{cores or '*'}]").appName("cthub-finance")
-    settings = {
-        "spark.ui.enabled": "false",
-        "spark.ui.showConsoleProgress": "false",
-        "spark.sql.session.timeZone": "UTC",
-    }
+    settings = {"spark.sql.session.timeZone": "UTC"}
     if shuffle_partitions:
         settings["spark.sql.shuffle.partitions"] = str(shuffle_partitions)
-    for key, value in settings.items():
-        builder = builder.config(key, value)
-    try:
-        spark = builder.getOrCreate()
-    except PySparkRuntimeError as exc:
-        raise Unavailable(
-            "Spark cannot start: {problem}",
-            hint="Check that `java -version` works, or run the rules with engine duckdb.",
-            problem=str(exc).splitlines()[0],
-        ) from exc
-    spark.sparkContext.setLogLevel("ERROR")
-    return spark
+    return local_session(
+        "cthub-finance", cores, settings,
+        N_("Install a Java runtime (e.g. `apt-get install openjdk-17-jre-headless`) "
+           "or run the rules with engine duckdb."),
+        N_("Check that `java -version` works, or run the rules with engine duckdb."),
+    )  # fmt: skip
 
 
 def run(
