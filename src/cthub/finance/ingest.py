@@ -128,13 +128,16 @@ _CHECKS = (
      "not an ISO 3166 alpha-2 code"),
     ("tx_id", "dup > 1", "repeats an earlier tx_id"),
 )  # fmt: skip
+#: The vocabularies the checks name, as SQL lists and as text for the messages.
+_FMT = {
+    "channels": ", ".join(f"'{c}'" for c in CHANNELS),
+    "types": ", ".join(f"'{t}'" for t in PARTY_TYPES),
+    "channels_text": ", ".join(CHANNELS),
+}
 
 
 def _checked_sql(staging: str, minor: bool = False) -> str:
-    channels = ", ".join(f"'{c}'" for c in CHANNELS)
-    types = ", ".join(f"'{t}'" for t in PARTY_TYPES)
-    fmt = {"channels": channels, "types": types, "channels_text": ", ".join(CHANNELS)}
-    bad = " OR ".join(f"({cond.format(**fmt)})" for _c, cond, _m in _CHECKS)
+    bad = " OR ".join(f"({cond.format(**_FMT)})" for _c, cond, _m in _CHECKS)
     # amounts already in minor units (cthub's stored form) are scaled back to decimals
     amount = f"c.amt_raw / {_FACTOR.replace('digits', 'k.digits')}" if minor else "c.amt_raw"
     return f"""
@@ -171,13 +174,10 @@ def _setup(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _errors(con: duckdb.DuckDBPyConnection, csv: bool) -> list[tuple[int, str, str]]:
-    channels = ", ".join(f"'{c}'" for c in CHANNELS)
-    types = ", ".join(f"'{t}'" for t in PARTY_TYPES)
-    fmt = {"channels": channels, "types": types, "channels_text": ", ".join(CHANNELS)}
     con.execute("CREATE TEMP TABLE badrows AS SELECT * FROM checked WHERE bad")
     union = " UNION ALL ".join(  # our own constants only: no value from the file
-        f"SELECT line, '{col}' AS col, '{msg.format(**fmt)}' AS msg FROM badrows "  # noqa: S608
-        f"WHERE {cond.format(**fmt)}"
+        f"SELECT line, '{col}' AS col, '{msg.format(**_FMT)}' AS msg FROM badrows "  # noqa: S608
+        f"WHERE {cond.format(**_FMT)}"
         for col, cond, msg in _CHECKS
     )
     query = f"SELECT * FROM ({union}) ORDER BY line, col LIMIT {MAX_REPORTED}"  # noqa: S608
