@@ -208,7 +208,9 @@ def _match(
     if negative:
         result.suppressed_by = sorted({h.bank for h in negative})
         return
-    thumb = _thumbnail(path) if record and path is not None and result.hashes.pdq else None
+    thumb = None  # the photo is decoded again only for a file that matched
+    if hits and record and path is not None and result.hashes.pdq:
+        thumb = _thumbnail(path)
     for h in hits:
         row = MatchRow(h.bank, h.entry_id, h.label, h.signal, h.distance, h.threshold, h.action)
         if record:
