@@ -149,6 +149,9 @@ ACTIONS: dict[str, ActionRule] = {
     "finance.monitor": _rule(
         ("admin", "analyst"), "transactions", "Run the indicator rules over transactions"
     ),
+    "finance.rules": _rule(
+        ("admin", "analyst"), "transactions", "Switch indicator rules on or off, set parameters"
+    ),
     "finance.cases": _rule(
         ("admin", "analyst", "reviewer"), "transactions", "Open, assign and comment cases"
     ),

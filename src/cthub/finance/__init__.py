@@ -20,6 +20,7 @@ from cthub.finance.cases import (
 )
 from cthub.finance.datasets import DatasetView, IngestResult, ingest_file, list_datasets
 from cthub.finance.monitor import COLUMNS, MonitorResult, monitor_dataset, monitor_file
+from cthub.finance.rule_settings import ParamView, RuleView, list_rules, rules_for, set_rule
 from cthub.finance.str_export import export_str
 
 __all__ = [
@@ -29,6 +30,8 @@ __all__ = [
     "DatasetView",
     "IngestResult",
     "MonitorResult",
+    "ParamView",
+    "RuleView",
     "alerts",
     "assign",
     "close",
@@ -37,7 +40,10 @@ __all__ = [
     "get_case",
     "ingest_file",
     "list_datasets",
+    "list_rules",
     "monitor_dataset",
     "monitor_file",
     "open_case",
+    "rules_for",
+    "set_rule",
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cthub.core.db import Base, UTCDateTime, utcnow
@@ -89,6 +89,23 @@ class FinanceCaseComment(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class FinanceRuleSetting(Base):
+    """An organisation's change to one shipped rule: switched on or off, parameters changed.
+
+    A rule with no row runs as the library ships it; ``params`` holds only the parameters
+    that differ, so a later release's new defaults still reach the others."""
+
+    __tablename__ = "finance_rule_settings"
+    __table_args__ = (UniqueConstraint("org_id", "rule"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    rule: Mapped[str] = mapped_column(String(64))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_by: Mapped[str] = mapped_column(String(200), default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 CASE_STATES = ("open", "suspicious", "not_suspicious")
 
 __all__ = [
@@ -98,4 +115,5 @@ __all__ = [
     "FinanceCaseComment",
     "FinanceDataset",
     "FinancePartition",
+    "FinanceRuleSetting",
 ]

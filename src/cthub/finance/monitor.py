@@ -30,9 +30,9 @@ from cthub.finance import network
 from cthub.finance.cases import store_alerts
 from cthub.finance.datasets import _dataset, dataset_files, literal
 from cthub.finance.ingest import prepare
+from cthub.finance.rule_settings import rules_for
 from cthub.finance.rules import (
     counterparty_names,
-    library,
     listed_names,
     load_rules,
     run_rules,
@@ -54,8 +54,9 @@ class MonitorResult:
     network: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-def _rules(rules_dir: Path | None) -> list[Any]:
-    return load_rules([rules_dir]) if rules_dir is not None else library()
+def _rules(hub: Hub, actor: Actor, rules_dir: Path | None) -> list[Any]:
+    """A caller's rules folder, else the organisation's rule set (the library as configured)."""
+    return load_rules([rules_dir]) if rules_dir is not None else rules_for(hub, actor)
 
 
 def _evaluate(
@@ -121,7 +122,7 @@ def monitor_file(
 ) -> MonitorResult:
     """Run the rules over one CSV or Parquet file (bad rows reported and skipped)."""
     _gate(hub, actor, "finance.monitor")
-    rules = _rules(rules_dir)
+    rules = _rules(hub, actor, rules_dir)
     tmp = Path(tempfile.mkdtemp(prefix="cthub-monitor-"))
     try:
         prepared = prepare(path, tmp, on_error="skip")
@@ -147,7 +148,7 @@ def monitor_dataset(
     if not files:
         raise InvalidInput("Dataset {name} holds no transactions.",
                            hint="Ingest a file into it first.", name=dataset)  # fmt: skip
-    rules = _rules(rules_dir)
+    rules = _rules(hub, actor, rules_dir)
     scored, hits, net = _evaluate(hub, actor, files, rules, engine, None)
     with hub.unit(actor, "finance.monitor") as u:
         ds = _dataset(u, dataset)

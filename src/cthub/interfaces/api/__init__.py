@@ -35,6 +35,7 @@ from cthub.interfaces.api.routers import (
     core,
     entities,
     finance,
+    finance_rules,
     oversight,
     screening,
     travel,
@@ -167,7 +168,7 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Fast
     app.add_exception_handler(Exception, _unexpected)
     routers = (
         core, admin, oversight, entities, screening, coordination, travel,
-        content, content_banks, content_review, finance,
+        content, content_banks, content_review, finance, finance_rules,
     )  # fmt: skip
     for router in (module.router for module in routers):
         app.include_router(router)
