@@ -30,6 +30,7 @@ from cthub.finance.schema import CHANNELS, OPTIONAL, PARTY_TYPES, REQUIRED
 OnError = Literal["abort", "skip"]
 _FACTOR = "(CASE digits WHEN 0 THEN 1 WHEN 3 THEN 1000 WHEN 4 THEN 10000 ELSE 100 END)"
 MAX_REPORTED = 1000
+MEMORY_LIMIT = "2GB"  # DuckDB's own limit while checking; it spills to disk beyond it
 _SQL_NAME = str.maketrans({'"': '""'})
 
 
@@ -42,6 +43,10 @@ class Prepared:
     rows: int
     skipped: int = 0
     errors: list[tuple[int, str, str]] = field(default_factory=list)
+
+
+def _lit(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
 
 
 def _q(name: str) -> str:
@@ -206,7 +211,12 @@ def prepare(
             cols = _mapped(_source_columns(con, reader), mapping or {}, path.name)
             minor = cols.get("amount") == "amount_minor"
             checked = _checked_sql(_staging_sql(reader, cols), minor)
-            con.execute(f"CREATE TEMP VIEW checked AS {checked}")
+            # checked once into a temporary table (spilled under out_dir past the memory
+            # limit), then counted, reported and written from it: one pass over the input
+            out_dir.mkdir(parents=True, exist_ok=True)
+            con.execute(f"SET temp_directory = {_lit(out_dir / '.duckdb-tmp')}")
+            con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+            con.execute(f"CREATE TEMP TABLE checked AS {checked}")
             counted = con.execute("SELECT count(*), count(*) FILTER (bad) FROM checked")
             total, bad = counted.fetchone() or (0, 0)
         except duckdb.Error as exc:
@@ -222,7 +232,6 @@ def prepare(
                 hint="Fix the rows, or pass --on-error skip to keep the good ones.",
                 file=path.name, bad=bad, total=total, line=line, column=col, problem=msg,
             )  # fmt: skip
-        out_dir.mkdir(parents=True, exist_ok=True)
         tmp = out_dir / f".tmp-{uuid.uuid4().hex}.parquet"
         _write(con, tmp)
         return Prepared(path.name, tmp, int(total) - int(bad), int(bad), errors)
