@@ -25,3 +25,26 @@ def test_core_does_not_import_interfaces() -> None:
         if "cthub.interfaces" in p.read_text()
     ]
     assert offenders == []
+
+
+def test_duckdb_connections_come_from_core_duck() -> None:
+    """DuckDB's progress bar writes to stdout, even into a pipe: every connection is made by
+    ``cthub.core.duck.connect``, which turns it off."""
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "src" / "cthub").rglob("*.py")
+        if "duckdb.connect(" in p.read_text() and p.name != "duck.py"
+    ]
+    assert offenders == []
+
+
+def test_duckdb_progress_bar_is_off() -> None:
+    from cthub.core import duck
+
+    con = duck.connect()
+    try:
+        row = con.execute("SELECT current_setting('enable_progress_bar')").fetchone()
+    finally:
+        con.close()
+    assert row is not None
+    assert row[0] is False

@@ -14,10 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cthub.core import duck
 from cthub.core.errors import InvalidInput, NotFound
 from cthub.core.hub import Hub, Unit
 from cthub.core.policy import Actor
@@ -112,7 +112,7 @@ def _refuse_known_ids(hub: Hub, u: Unit, ds: FinanceDataset, new: Path, file: st
     files = [p for p in partition_files(u.s, hub, ds) if p.exists()]
     if not files:
         return
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         old = ", ".join(literal(p) for p in files)
         row = con.execute(

@@ -23,6 +23,7 @@ from typing import Literal
 
 import duckdb
 
+from cthub.core import duck
 from cthub.core.errors import InvalidInput
 from cthub.core.money import currencies, minor_digits
 from cthub.finance.schema import CHANNELS, OPTIONAL, PARTY_TYPES, REQUIRED
@@ -202,7 +203,7 @@ def prepare(
     if not path.is_file():
         raise InvalidInput("{file} is not a readable file.", hint="Check the path.", file=str(path))
     reader, is_csv = _reader(path)
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         if threads:
             con.execute(f"SET threads = {int(threads)}")

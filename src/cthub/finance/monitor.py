@@ -18,11 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cthub.core import policy
+from cthub.core import duck, policy
 from cthub.core.errors import InvalidInput, NotFound
 from cthub.core.hub import Hub
 from cthub.core.policy import Actor
@@ -93,7 +92,7 @@ def _network(source: Sequence[str], alerted: set[str]) -> dict[str, dict[str, An
     """Network measures of the alerted accounts (hops from the other alerted ones)."""
     if not alerted or not source:
         return {}
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         files = ", ".join(literal(Path(p)) for p in source)
         query = f"SELECT sender, receiver FROM read_parquet([{files}])"  # noqa: S608

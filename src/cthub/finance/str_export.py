@@ -9,9 +9,9 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import duckdb
 from sqlalchemy import select
 
+from cthub.core import duck
 from cthub.core.errors import Conflict, InvalidInput
 from cthub.core.hub import Hub
 from cthub.core.policy import Actor
@@ -44,7 +44,7 @@ def _transactions(hub: Hub, s: Any, alerts: list[FinanceAlert]) -> list[dict[str
             files += [p for p in partition_files(s, hub, ds) if p.exists()]
     if not ids or not files:
         return []
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         con.execute("CREATE TEMP TABLE wanted (tx_id VARCHAR)")
         con.executemany("INSERT INTO wanted VALUES (?)", [(i,) for i in ids])

@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from cthub.core import duck
 from cthub.core.errors import InvalidInput
 from cthub.finance.rules.executor import LISTED, check_columns
 
@@ -29,7 +30,7 @@ def run(
     """Each query's rows as Arrow, in order."""
     if connection is None and isinstance(source, duckdb.DuckDBPyRelation):
         connection = duckdb.default_connection()
-    con = connection if connection is not None else duckdb.connect()
+    con = connection if connection is not None else duck.connect()
     try:
         if threads is not None:
             con.execute(f"SET threads = {int(threads)}")
