@@ -11,6 +11,7 @@ import sys
 from typing import Any
 
 import typer
+from rich.markup import escape
 from typer.core import TyperGroup
 
 from cthub.core.errors import CthubError
@@ -25,10 +26,11 @@ class _ErrorMappingGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except CthubError as exc:
-            err.print(f"[bold red]error:[/] {exc.render()}", highlight=False, markup=True)
+            # the message and hint are text, not markup: `cthub[ml]` must print as written
+            err.print(f"[bold red]error:[/] {escape(exc.render())}", highlight=False)
             hint = exc.render_hint()
             if hint:
-                err.print(f"[dim]hint:[/] {hint}", highlight=False)
+                err.print(f"[dim]hint:[/] {escape(hint)}", highlight=False)
             raise typer.Exit(exc.exit_code) from None
 
 

@@ -1,8 +1,9 @@
-"""``cthub finance``: ingest transactions, generate synthetic data, run the indicator rules
-(stable contract, docs/cli.md).
+"""``cthub finance``: ingest transactions, generate synthetic data, run the indicator rules,
+train the optional learned scorer (stable contract, docs/cli.md).
 
 ``monitor`` writes ``account,score,rules,first_seen,last_seen,tx_count,tx_ids``, one row per
-alerted account, best first.
+alerted account, best first; with ``--model`` the same columns, ordered by the combined score
+(rules + model), accounts alerted by the model alone naming the rule ``model``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from cthub.interfaces.cli.output import Format, emit
 from cthub.interfaces.cli.runtime import OPERATOR, open_hub
 
 app = typer.Typer(no_args_is_help=True, help="Terrorist-financing monitoring: data, rules, alerts.")
+model_app = typer.Typer(no_args_is_help=True, help="The optional learned scorer behind the rules.")
+app.add_typer(model_app, name="model")
 
 
 def _mapping(pairs: list[str]) -> dict[str, str]:
@@ -76,16 +79,27 @@ def monitor_cmd(
     rules: Path | None = typer.Option(None, "--rules", help="Folder of rule YAML files"),
     engine: str = typer.Option("duckdb", "--engine", help="duckdb or spark"),
     since: str | None = typer.Option(None, "--since", help="Only hits on or after YYYY-MM-DD"),
+    model: Path | None = typer.Option(
+        None, "--model", help="MODEL_DIR: order by rules + model (same columns)"
+    ),
 ) -> None:
     """Write account,score,rules,first_seen,last_seen,tx_count,tx_ids, best first."""
-    from cthub.finance.monitor import COLUMNS, monitor_file
+    from cthub.finance.monitor import COLUMNS, MonitorResult, monitor_file
 
     try:
         start = dt.date.fromisoformat(since) if since else None
     except ValueError:
         raise typer.BadParameter("--since takes YYYY-MM-DD") from None
     with _progress("monitoring") as done:
-        result = monitor_file(open_hub(), OPERATOR, input_, rules, engine, start)
+        result: MonitorResult
+        if model is None:
+            result = monitor_file(open_hub(), OPERATOR, input_, rules, engine, start)
+        else:
+            from cthub.finance.learn import monitor_file_with_model
+
+            result = monitor_file_with_model(
+                open_hub(), OPERATOR, input_, model, rules, engine, start
+            )
         done()
     for line, col, msg in result.errors:
         typer.echo(f"skipped {input_.name}: line {line}, column {col}: {msg}", err=True)
@@ -100,6 +114,31 @@ def monitor_cmd(
             out.close()
     typer.echo(f"{result.rows} transactions, {result.skipped} skipped, "
                f"{len(result.alerts)} accounts alerted", err=True)  # fmt: skip
+
+
+@model_app.command("train")
+def model_train_cmd(
+    input_: Path = typer.Option(..., "--input", "-i", help="TX.csv or TX.parquet"),
+    labels: Path = typer.Option(..., "--labels", help="LABELS.parquet or .csv: account,typology"),
+    output: Path = typer.Option(..., "--output", "-o", help="MODEL_DIR to write"),
+    rules: Path | None = typer.Option(None, "--rules", help="Folder of rule YAML files"),
+    seed: int = typer.Option(1, "--seed", help="Split, folds and trees follow it"),
+) -> None:
+    """Train the learned scorer on labelled accounts; print P/R/F1 on held-out accounts."""
+    from cthub.finance.learn import train_file
+
+    with _progress("training") as done:
+        r = train_file(open_hub(), OPERATOR, input_, labels, output, rules_dir=rules, seed=seed)
+        done()
+    q = r.quality
+    typer.echo(f"{r.output}: trained on {r.train_accounts} accounts, "
+               f"held out {r.test_accounts} ({q.planted} planted), {r.seconds:.1f} s")  # fmt: skip
+    typer.echo(f"{'held-out':<12} {'precision':>9} {'recall':>7} {'f1':>6} {'alerts':>7}")
+    for name, s in (("model", q.model), ("rules", q.rules), ("rules+model", q.either)):
+        typer.echo(f"{name:<12} {s.precision:>9.3f} {s.recall:>7.3f} {s.f1:>6.3f} {s.alerts:>7}")
+    for rate, by_typology in sorted(q.recall_at.items()):
+        by_rules, both, _alone = by_typology["all"]
+        typer.echo(f"recall at {rate:.0%} alerted: rules {by_rules:.3f}, rules+model {both:.3f}")
 
 
 def _cell(value: object) -> object:
