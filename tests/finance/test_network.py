@@ -53,3 +53,23 @@ def test_hops_agree_with_breadth_first_search() -> None:
     got = {r["account"]: r["hops"] for r in measures(build(_tx(edges)), seeds, 3).to_pylist()}
     want = _bfs(edges, seeds, 3)
     assert {k: v for k, v in got.items() if v >= 0} == want
+
+
+def test_hops_between_seeds_agree_with_a_search_from_each() -> None:
+    """An alerted account's hops go to the nearest OTHER alerted account (not to itself)."""
+    from cthub.finance.network import hops_between
+
+    for seed_value in range(6):
+        rng = random.Random(seed_value)
+        nodes = [f"n{i}" for i in range(300)]
+        edges = [(rng.choice(nodes), rng.choice(nodes)) for _ in range(330)]
+        edges = [(a, b) for a, b in edges if a != b]
+        seeds = set(rng.sample(sorted({a for e in edges for a in e}), 12))
+        for max_hops in (1, 3, 4):
+            got = hops_between(build(_tx(edges)), seeds, max_hops)
+            want = {}
+            for s in seeds:
+                dist = _bfs(edges, {s}, max_hops)
+                others = [d for x, d in dist.items() if x in seeds and x != s]
+                want[s] = min(others) if others else -1
+            assert got == want, (seed_value, max_hops)

@@ -99,9 +99,16 @@ def _network(source: Sequence[str], alerted: set[str]) -> dict[str, dict[str, An
         table = con.sql(query).to_arrow_table()
     finally:
         con.close()
-    measures = network.measures(network.build(table), alerted)
+    graph = network.build(table)
+    measures = network.measures(graph)
     keep = pc.is_in(measures.column("account"), value_set=pa.array(sorted(alerted)))
-    return {r.pop("account"): r for r in measures.filter(keep).to_pylist()}
+    between = network.hops_between(graph, alerted)
+    out: dict[str, dict[str, Any]] = {}
+    for row in measures.filter(keep).to_pylist():
+        account = row.pop("account")
+        row["hops"] = between.get(account, -1)  # to the nearest other alerted account
+        out[account] = row
+    return out
 
 
 def _gate(hub: Hub, actor: Actor, action: str) -> None:

@@ -78,6 +78,44 @@ def hops_from(
     return hops
 
 
+def hops_between(
+    graph: AccountGraph, seeds: Iterable[str], max_hops: int = 3
+) -> dict[str, int]:
+    """For each seed, the fewest hops (either direction) to the nearest OTHER seed, ``-1``
+    beyond ``max_hops``: a seed is zero hops from itself, which says nothing.
+
+    One breadth-first search from all seeds at once labels every account with its nearest
+    seed; the nearest other seed of ``s`` is then the least ``d(u) + 1 + d(v)`` over edges
+    whose ends carry different labels with ``u`` labelled ``s`` (exact: on a shortest path
+    from ``s`` to another seed, the first edge leaving ``s``'s region is such an edge).
+    """
+    where = graph.index()
+    ids = sorted({where[x] for x in seeds if x in where})
+    n = graph.adjacency.shape[0]
+    if not ids:
+        return {}
+    both = (graph.adjacency + graph.adjacency.T).tocoo()
+    src, dst = both.row.astype(np.int64), both.col.astype(np.int64)
+    dist = np.full(n, -1, dtype=np.int64)
+    label = np.full(n, -1, dtype=np.int64)
+    start = np.asarray(ids, dtype=np.int64)
+    dist[start], label[start] = 0, start
+    reach = max_hops // 2 + 2  # the ends of the deciding edge lie within this of a seed
+    for step in range(1, reach + 1):
+        on = (dist[src] == step - 1) & (dist[dst] < 0)
+        if not on.any():
+            break
+        order = np.argsort(label[src[on]], kind="stable")  # smallest label wins a tie
+        targets, labels = dst[on][order], label[src[on]][order]
+        first = np.unique(targets, return_index=True)[1]
+        dist[targets[first]], label[targets[first]] = step, labels[first]
+    cross = (label[src] >= 0) & (label[dst] >= 0) & (label[src] != label[dst])
+    best = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(best, label[src[cross]], dist[src[cross]] + 1 + dist[dst[cross]])
+    accounts = graph.accounts.to_pylist()
+    return {accounts[i]: int(best[i]) if best[i] <= max_hops else -1 for i in ids}
+
+
 def measures(graph: AccountGraph, seeds: Iterable[str] = (), max_hops: int = 3) -> pa.Table:
     """One row per account: component, component_size, fan_in, fan_out, hops."""
     _n, labels = connected_components(graph.adjacency, directed=True, connection="weak")
@@ -96,4 +134,4 @@ def measures(graph: AccountGraph, seeds: Iterable[str] = (), max_hops: int = 3) 
     })  # fmt: skip
 
 
-__all__ = ["AccountGraph", "build", "hops_from", "measures"]
+__all__ = ["AccountGraph", "build", "hops_between", "hops_from", "measures"]

@@ -24,6 +24,7 @@ from cthub.finance.models import FinanceRuleSetting
 from cthub.finance.rules import Rule, configure, library, registry
 
 MAX_VALUE = 2000  # characters of one parameter value as text
+SOURCE = "rule settings"  # where a refused value comes from, in messages
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,8 @@ def set_rule(
                                        n=MAX_VALUE)  # fmt: skip
                 value = _parse(types[key], value)
             changes[key] = value
-        configured = configure(shipped, **changes)  # raises, naming the parameter
+        # errors name the rule and parameter, not the server's path to the shipped file
+        configured = configure(replace(shipped, source=SOURCE), **changes)
         plain, defaults = configured.params.plain(), shipped.params.plain()
         diff = {k: v for k, v in plain.items() if v != defaults[k]}
         if enabled is not None:

@@ -20,6 +20,10 @@ def mount(app: FastAPI) -> None:
         coordination_meeting_pages,
         coordination_need_pages,
         coordination_project_pages,
+        finance_alert_pages,
+        finance_case_pages,
+        finance_pages,
+        finance_rule_pages,
         list_pages,
         oversight_pages,
         screening_batch_pages,
@@ -52,6 +56,10 @@ def mount(app: FastAPI) -> None:
         content_bank_pages,
         content_review_pages,
         content_report_pages,
+        finance_pages,
+        finance_alert_pages,
+        finance_case_pages,
+        finance_rule_pages,
     ):
         app.include_router(module.router)
 

@@ -1,23 +1,34 @@
-"""Terrorist-financing monitoring over HTTP: datasets, monitoring runs, alerts with their
-explanations and network measures, cases (open, assign, comment, decide) and the goAML STR of
-a case closed as suspicious. Every decision is a person's, recorded and audited."""
+"""Terrorist-financing monitoring over HTTP: datasets (and uploads into them, ingested as a
+job), monitoring runs, alerts with their explanations and network measures, cases (open,
+assign, comment, decide) and the goAML STR of a case closed as suspicious. Every decision is a
+person's, recorded and audited."""
 
 from __future__ import annotations
 
 import builtins
 import datetime as dt
+import functools
+import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
 
 from cthub import finance
+from cthub.core.errors import InvalidInput
 from cthub.core.policy import Actor
+from cthub.finance import jobs as finance_jobs
+from cthub.interfaces.api import uploads
 from cthub.interfaces.api.deps import api_actor, hub_of
-from cthub.interfaces.api.schemas import ErrorBody, RowId
+from cthub.interfaces.api.schemas import ErrorBody, JobOut, RowId
 
 ERR: dict[int | str, dict[str, Any]] = {c: {"model": ErrorBody} for c in (400, 401, 403, 404, 409)}
 router = APIRouter(prefix="/api/finance", tags=["finance"], responses=ERR)
+#: Largest transaction file accepted over HTTP (bigger feeds: ``cthub finance ingest``).
+MAX_UPLOAD_BYTES = 2 * 2**30
+MAX_MAPPING = 4000  # characters of the mapping's JSON
 
 
 class DatasetOut(BaseModel):
@@ -32,6 +43,95 @@ def datasets(request: Request, actor: Actor = Depends(api_actor)) -> builtins.li
     """The organisation's transaction datasets."""
     return [DatasetOut(id=d.id, name=d.name, partitions=d.partitions, rows=d.rows)
             for d in finance.list_datasets(hub_of(request), actor)]  # fmt: skip
+
+
+def _upload_body() -> dict[str, Any]:
+    """The documented multipart body of the upload (read by hand, after the caller is known)."""
+    props = {
+        "file": {"type": "string", "format": "binary",
+                 "description": "CSV with a header row, or Parquet (known by the name)"},
+        "on_error": {"type": "string", "enum": ["abort", "skip"], "default": "abort",
+                     "description": "abort: refuse a file with any bad row; skip: keep the "
+                     "good rows and report the bad ones"},
+        "mapping": {"type": "string", "maxLength": MAX_MAPPING,
+                    "description": 'JSON object, canonical column to yours: {"timestamp": '
+                    '"booked_at"}'},
+    }  # fmt: skip
+    return {"requestBody": {"required": True, "content": {"multipart/form-data": {
+        "schema": {"type": "object", "properties": props, "required": ["file"]}}}}}  # fmt: skip
+
+
+def sized(exc: InvalidInput) -> InvalidInput:
+    """``uploads``' refusal of a file over the limit, with the finance way round it."""
+    if exc.message != "{file} is larger than {limit} bytes.":
+        return exc
+    return InvalidInput("{file} is larger than {limit} bytes.",
+                        hint="Split the file, or ingest it on the server with "
+                        "`cthub finance ingest`.", **exc.params)  # fmt: skip
+
+
+async def _declared(request: Request) -> None:
+    """Refuse an oversized body before it is read."""
+    try:
+        uploads.check_declared(request, MAX_UPLOAD_BYTES, "The transaction file")
+    except InvalidInput as exc:
+        raise sized(exc) from None
+
+
+def _text(form: FormData, key: str, default: str = "") -> str:
+    value = form.get(key)
+    return value.strip() if isinstance(value, str) else default
+
+
+def mapping_of(text: str) -> dict[str, str]:
+    """The optional column mapping: a JSON object of canonical column to the file's column."""
+    if not text:
+        return {}
+    try:
+        value = json.loads(text) if len(text) <= MAX_MAPPING else None
+    except ValueError:
+        value = None
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise InvalidInput(
+            "The column mapping must be a JSON object of canonical column to your column.",
+            hint='For example {"timestamp": "booked_at", "amount": "value"}.',
+        )
+    return value
+
+
+def upload_file(form: FormData) -> UploadFile:
+    found = form.get("file")
+    if not isinstance(found, UploadFile) or not found.filename:
+        raise InvalidInput("Choose a transaction file to upload.",
+                           hint="A CSV with a header row, or a Parquet file.")  # fmt: skip
+    return found
+
+
+@router.post(
+    "/datasets/{name}/files",
+    response_model=JobOut,
+    status_code=202,
+    dependencies=[Depends(_declared)],
+    openapi_extra=_upload_body(),
+)
+async def upload(name: str, request: Request, actor: Actor = Depends(api_actor)) -> JobOut:
+    """Add a transaction file to dataset ``name`` as a job; poll `/api/jobs/{id}` for its
+    progress and result (rows, skipped rows, the first bad rows with line and column)."""
+    hub = hub_of(request)
+    async with request.form(max_files=1, max_fields=10) as form:
+        file = upload_file(form)
+        on_error = _text(form, "on_error") or "abort"
+        mapping = mapping_of(_text(form, "mapping"))
+        try:
+            async with uploads.saved([file], MAX_UPLOAD_BYTES) as saved:
+                start = functools.partial(finance_jobs.start_ingest, filename=saved[0].name,
+                                          mapping=mapping, on_error=on_error)  # fmt: skip
+                started = await run_in_threadpool(start, hub, actor, saved[0].path, name[:120])
+        except InvalidInput as exc:
+            raise sized(exc) from None
+    return JobOut.model_validate(started.job)
 
 
 class RunOut(BaseModel):
