@@ -28,7 +28,8 @@ def test_shipped_rules_listed_with_defaults(sqlite_hub: Hub) -> None:
     views = {v.name: v for v in list_rules(sqlite_hub, member.actor)}
     assert set(views) == {r.name for r in library()}
     structuring = views["structuring"]
-    assert structuring.enabled and not structuring.updated_by
+    assert structuring.enabled
+    assert not structuring.updated_by
     params = {p.name: p for p in structuring.params}
     assert params["threshold"].value == params["threshold"].default == "1000000"
     assert params["channels"].value == "cash"
@@ -41,7 +42,8 @@ def test_change_is_per_organisation_checked_and_audited(sqlite_hub: Hub) -> None
     view = set_rule(sqlite_hub, analyst.actor, "structuring",
                     params={"threshold": "500000", "channels": "cash, transfer"})  # fmt: skip
     params = {p.name: p for p in view.params}
-    assert params["threshold"].value == "500000" and params["threshold"].changed
+    assert params["threshold"].value == "500000"
+    assert params["threshold"].changed
     assert params["channels"].value == "cash, transfer"
     assert view.updated_by == analyst.actor.name
     mine = {r.name: r for r in rules_for(sqlite_hub, analyst.actor)}
@@ -51,7 +53,8 @@ def test_change_is_per_organisation_checked_and_audited(sqlite_hub: Hub) -> None
     assert theirs["structuring"].params.amount("threshold") == 1000000
     with sqlite_hub.db.session(readonly=True) as s:
         events = s.scalars(select(AuditEvent).where(AuditEvent.action == "finance.rules")).all()
-    assert events and events[-1].details["params"]["threshold"] == 500000
+    assert events
+    assert events[-1].details["params"]["threshold"] == 500000
 
 
 @pytest.mark.parametrize(
@@ -98,7 +101,8 @@ def test_monitoring_runs_the_organisations_rules(sqlite_hub: Hub, tmp_path: Path
     set_rule(sqlite_hub, analyst.actor, "structuring", enabled=True, params={"min_count": "5"})
     assert not monitor_dataset(sqlite_hub, analyst.actor, "branch").alerts  # 4 deposits < 5
     view = set_rule(sqlite_hub, analyst.actor, "structuring", reset=True)
-    assert view.enabled and not any(p.changed for p in view.params)
+    assert view.enabled
+    assert not any(p.changed for p in view.params)
     assert [a["account"] for a in monitor_dataset(sqlite_hub, analyst.actor, "branch").alerts] == [
         "DE77"
     ]

@@ -69,10 +69,11 @@ def spark() -> Iterator[SparkSession]:
 def dataset(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pa.Table]:
     rows = [row for _, ex in examples() for row in ex.rows]
     listed = [
-        {"name": n, "list_name": ln, "list_ref": ref, "score": s}
+        {"name": row[0], "list_name": row[1], "list_ref": row[2], "score": row[3],
+         "kind": row[4] if len(row) > 4 else "name"}
         for _, ex in examples()
-        for n, ln, ref, s in ex.listed
-    ]
+        for row in ex.listed
+    ]  # fmt: skip
     path = tmp_path_factory.mktemp("finance") / "tx.parquet"
     pq.write_table(pa.Table.from_pylist(rows, schema=TX_SCHEMA), path)
     return path, pa.Table.from_pylist(
@@ -83,6 +84,7 @@ def dataset(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pa.Table]:
                 ("list_name", pa.string()),
                 ("list_ref", pa.string()),
                 ("score", pa.float64()),
+                ("kind", pa.string()),
             ]
         ),
     )
@@ -176,7 +178,7 @@ def test_one_sql_text_per_rule_reads_only_tx_and_listed() -> None:
     for rule in library():
         sql = compile_rule(rule)
         assert sql.startswith(f"SELECT '{rule.name}' AS rule")
-        assert ("listed" in sql) == (rule.kind == "sanctioned_counterparty")
+        assert ("listed" in sql) == registry.get(rule.kind).uses_listed
 
 
 def test_other_sources_give_the_same_hits(

@@ -42,5 +42,6 @@ def test_rules_api(api: tuple[TestClient, Hub]) -> None:
     assert {p["name"]: p["value"] for p in body["params"]}["window"] == "3d"
     bad = client.patch("/api/finance/rules/structuring", headers=analyst,
                        json={"params": {"window": "soon"}})  # fmt: skip
-    assert bad.status_code == 400 and "window" in bad.text
+    assert bad.status_code == 400
+    assert "window" in bad.text
     assert client.patch("/api/finance/rules/nothing", headers=analyst, json={}).status_code == 404

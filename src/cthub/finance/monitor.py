@@ -32,7 +32,9 @@ from cthub.finance.ingest import prepare
 from cthub.finance.rule_settings import rules_for
 from cthub.finance.rules import (
     counterparty_names,
+    counterparty_wallets,
     listed_names,
+    listed_wallets,
     load_rules,
     run_rules,
     score_accounts,
@@ -70,11 +72,7 @@ def _evaluate(
         raise InvalidInput("Unknown engine {engine}.", hint="Use duckdb or spark.",
                            engine=engine[:20])  # fmt: skip
     source = [str(p) for p in files]
-    names = counterparty_names(source)
-    try:
-        listed = listed_names(hub, actor, names) if names else None
-    except NotFound:  # no sanctions list loaded: the counterparty rule has nothing to find
-        listed = None
+    listed = _listed(hub, actor, source)
     spark = None
     if engine == "spark":
         from cthub.finance.rules import on_spark
@@ -86,6 +84,22 @@ def _evaluate(
         hits = hits.filter(pc.greater_equal(hits.column("ts"), start))
     scored = score_accounts(hits, rules).to_pylist()
     return scored, hits.to_pylist(), _network(source, {r["account"] for r in scored})
+
+
+def _listed(hub: Hub, actor: Actor, source: Sequence[str]) -> pa.Table | None:
+    """Counterparty names screened, and crypto counterparties' wallet addresses looked up,
+    against the active lists: the ``listed`` table the sanctions rules join."""
+    tables = []
+    names = counterparty_names(source)
+    try:
+        if names:
+            tables.append(listed_names(hub, actor, names))
+    except NotFound:  # no sanctions list loaded: the counterparty rule has nothing to find
+        return None
+    wallets = counterparty_wallets(source)
+    if wallets:
+        tables.append(listed_wallets(hub, actor, wallets))
+    return pa.concat_tables(tables) if tables else None
 
 
 def _network(source: Sequence[str], alerted: set[str]) -> dict[str, dict[str, Any]]:

@@ -12,9 +12,16 @@ account, tx_id, ts, detail); ``score_accounts`` ranks accounts by the rules they
 from __future__ import annotations
 
 from cthub.finance.rules.compiler import compile_rule
-from cthub.finance.rules.executor import ENGINES, HITS, LISTED, counterparty_names, run_rules
+from cthub.finance.rules.executor import (
+    ENGINES,
+    HITS,
+    LISTED,
+    counterparty_names,
+    counterparty_wallets,
+    run_rules,
+)
 from cthub.finance.rules.kinds import Example, RuleKind, registry
-from cthub.finance.rules.listed import listed_names
+from cthub.finance.rules.listed import listed_names, listed_wallets
 from cthub.finance.rules.loader import LIBRARY, configure, library, load_rules, parse_rule
 from cthub.finance.rules.model import Params, Rule
 from cthub.finance.rules.params import Duration, Param
@@ -35,8 +42,10 @@ __all__ = [
     "compile_rule",
     "configure",
     "counterparty_names",
+    "counterparty_wallets",
     "library",
     "listed_names",
+    "listed_wallets",
     "load_rules",
     "parse_rule",
     "registry",

@@ -43,8 +43,11 @@ LISTED = pa.schema(
         ("list_name", pa.string()),
         ("list_ref", pa.string()),
         ("score", pa.float64()),
+        ("kind", pa.string()),
     ]
 )
+#: ``listed.kind``: a screened counterparty name, or a listed wallet address (exact spelling).
+LISTED_KINDS = ("name", "wallet")
 NAMES_SQL = (
     "SELECT DISTINCT name FROM (SELECT sender_name AS name FROM tx UNION ALL "
     "SELECT receiver_name AS name FROM tx) AS names WHERE name <> '' ORDER BY name"
@@ -71,6 +74,26 @@ def run_rules(
     needs = listed if any(uses_listed(r) for r in chosen) else None
     tables = _run(engine, queries, source, needs, connection, spark, threads)
     return finish(tables)
+
+
+WALLETS_SQL = (
+    "SELECT DISTINCT wallet FROM (SELECT sender AS wallet FROM tx WHERE channel = 'crypto' "
+    "UNION ALL SELECT receiver AS wallet FROM tx WHERE channel = 'crypto') AS w "
+    "WHERE wallet <> '' ORDER BY wallet"
+)
+
+
+def counterparty_wallets(
+    source: Any,
+    engine: str = "duckdb",
+    *,
+    connection: duckdb.DuckDBPyConnection | None = None,
+    spark: SparkSession | None = None,
+) -> list[str]:
+    """The distinct accounts on either side of crypto-channel transactions: wallet addresses,
+    screened against the lists' addresses."""
+    (table,) = _run(engine, [WALLETS_SQL], source, None, connection, spark, None)
+    return [str(w) for w in table.column("wallet").to_pylist()]
 
 
 def counterparty_names(
@@ -123,11 +146,13 @@ def check_columns(columns: Iterable[str]) -> None:
 
 def check_listed(listed: pa.Table) -> pa.Table:
     """``listed`` with the LISTED columns and types, or ``InvalidInput``."""
+    if "kind" not in listed.column_names:  # a table of screened names only
+        listed = listed.append_column("kind", pa.array(["name"] * listed.num_rows, pa.string()))
     missing = [c for c in LISTED.names if c not in listed.column_names]
     if missing:
         raise InvalidInput(
             "The listed table lacks column {columns}.",
-            hint="It needs name, list_name, list_ref, score (see listed_names).",
+            hint="It needs name, list_name, list_ref, score and kind (see listed_names).",
             columns=", ".join(missing),
         )
     return listed.select(LISTED.names).cast(LISTED)
@@ -152,9 +177,12 @@ __all__ = [
     "ENGINES",
     "HITS",
     "LISTED",
+    "LISTED_KINDS",
+    "WALLETS_SQL",
     "check_columns",
     "check_listed",
     "counterparty_names",
+    "counterparty_wallets",
     "finish",
     "run_rules",
 ]

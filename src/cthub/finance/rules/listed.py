@@ -42,10 +42,35 @@ def listed_names(
             "list_name": hit.entry.list,
             "list_ref": hit.entry.ref,
             "score": float(hit.score),
+            "kind": "name",
         }
         for qid, hit in screen(hub, actor, screener, queries, threshold=threshold, top=top)
     ]
     return pa.Table.from_pylist(rows, schema=LISTED)
 
 
-__all__ = ["listed_names"]
+def listed_wallets(
+    hub: Hub, actor: Actor, wallets: Iterable[str], *, lists: Iterable[str] | None = None
+) -> pa.Table:
+    """``LISTED`` rows of kind ``wallet`` for the addresses among ``wallets`` that a list
+    attributes to a listed holder, each spelled exactly as the transactions spell it.
+
+    ``cthub.ownership.addresses.screen_wallets`` compares them by format (and writes the one
+    audit event, counts only); no address listed in the active lists means no rows.
+    """
+    from cthub.ownership.addresses import screen_wallets
+
+    hits = screen_wallets(hub, actor, list(wallets), lists=list(lists) if lists else None)
+    seen: set[tuple[str, str, str]] = set()
+    rows = []
+    for hit in hits:
+        key = (hit.address, hit.listed.list, hit.listed.list_ref)
+        if key not in seen:
+            seen.add(key)
+            rows.append({"name": hit.address, "list_name": hit.listed.list,
+                         "list_ref": hit.listed.list_ref, "score": 1.0,
+                         "kind": "wallet"})  # fmt: skip
+    return pa.Table.from_pylist(rows, schema=LISTED)
+
+
+__all__ = ["listed_names", "listed_wallets"]

@@ -1,10 +1,15 @@
-"""``cthub screening screen``: batch name screening, CSV in and CSV out (a stable contract).
+"""``cthub screening screen`` (names) and ``addresses``: batch screening, CSV in, CSV out.
 
 Input columns: ``id,name`` plus any of ``type,birth_date,nationality,gender,id_number``.
 Output columns: ``query_id,score,list,list_ref,matched_name,entity_name,explanation``, one row
 per (query, entry) at or above the threshold, best first, at most ``--top`` per query.
 ``--engine local`` screens in this process (or ``--workers N`` forked ones); ``--engine spark``
 reads a CSV or Parquet file on PySpark (``local[N]``) and writes exactly the same rows.
+
+``addresses`` reads ``address`` plus optional ``chain,id`` and writes
+``address,chain,list,list_ref,holder,program``, one row per listing found; each input address
+with a problem (checksum, unknown chain, label) is reported on stderr with its line, and still
+looked up. ``address-report`` lists the lists' own address errors.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import sys
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -24,12 +30,16 @@ from rich.progress import Progress, SpinnerColumn, TextColumn
 
 from cthub.core.errors import InvalidInput, Unavailable
 from cthub.core.hub import Hub
-from cthub.interfaces.cli.output import err
+from cthub.interfaces.cli.output import Format, emit, err
 from cthub.interfaces.cli.runtime import OPERATOR, open_hub
+from cthub.ownership.addresses import AddressQuery, address_report, screen_addresses
+from cthub.ownership.addresses.report import COLUMNS as REPORT_COLUMNS
 from cthub.screening import Hit, Query, Screener, build_matcher, parse_query, screen
 from cthub.screening.batch import hit_row, screen_parallel
 
-app = typer.Typer(no_args_is_help=True, help="Screen names against sanctions lists.")
+app = typer.Typer(
+    no_args_is_help=True, help="Screen names and crypto-asset addresses against sanctions lists."
+)
 REQUIRED = ("id", "name")
 OPTIONAL = ("type", "birth_date", "nationality", "gender", "id_number")
 OUTPUT = ("query_id", "score", "list", "list_ref", "matched_name", "entity_name", "explanation")
@@ -195,3 +205,111 @@ def _spark_rows(b: _Batch, stack: ExitStack) -> Iterator[list[str]]:
     return spark.screen_spark(
         b.hub, OPERATOR, b.screener, session, b.input_path, b.threshold, b.top, abort, b.skipped
     )
+
+
+ADDRESS_OUTPUT = ("address", "chain", "list", "list_ref", "holder", "program")
+
+
+def _address_header(reader: csv.DictReader[str], source: str) -> None:
+    try:
+        found = [f.strip() for f in reader.fieldnames or []]
+    except UnicodeDecodeError as exc:
+        raise InvalidInput("{file} line 1: the text is not UTF-8.", file=source, line=1) from exc
+    if "address" not in found:
+        raise InvalidInput(
+            "{file} line 1: column {column} is missing (found: {found}).",
+            hint="The input needs an address column and may add chain and id.",
+            file=source,
+            column="address",
+            found=", ".join(found),
+        )
+
+
+def _address_queries(reader: csv.DictReader[str], source: str) -> Iterator[AddressQuery]:
+    """``AddressQuery`` rows of an ``address[,chain][,id]`` CSV; unreadable CSV aborts."""
+    try:
+        for record in reader:
+            row = {(k or "").strip(): v for k, v in record.items()}
+            yield AddressQuery(
+                address=row.get("address") or "",
+                chain=(row.get("chain") or "").strip() or None,
+                id=(row.get("id") or "").strip() or None,
+                where=f"{source} line {reader.line_num}",
+            )
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(
+            "{file} line {line}: the text is not UTF-8.",
+            hint="Save the file as UTF-8 and run again.",
+            file=source,
+            line=reader.line_num + 1,
+        ) from exc
+    except csv.Error as exc:
+        raise InvalidInput(
+            "{file} line {line}: the CSV cannot be read ({problem}).",
+            file=source,
+            line=reader.line_num,
+            problem=str(exc),
+        ) from exc
+
+
+def _names(lists: str | None) -> list[str] | None:
+    return [n.strip() for n in lists.split(",") if n.strip()] if lists else None
+
+
+@app.command("addresses")
+def addresses_cmd(
+    input_path: str = typer.Option(..., "--input", help="CSV with an address column, or -"),
+    output_path: str = typer.Option(..., "--output", help="CSV file, or - for stdout"),
+    lists: str | None = typer.Option(None, "--lists", help="Comma-separated, e.g. ofac-xml"),
+    address_lists: list[Path] = typer.Option(
+        [], "--address-list", help="Address-list file or folder, or an OFAC CSV set (repeatable)"
+    ),
+) -> None:
+    """Screen crypto-asset addresses; write one row per listed address found."""
+    hub = open_hub()
+    source = "stdin" if input_path == "-" else input_path
+    with ExitStack() as stack:
+        reader = csv.DictReader(_open_in(input_path, stack))
+        _address_header(reader, source)
+        result = screen_addresses(
+            hub,
+            OPERATOR,
+            _address_queries(reader, source),
+            lists=_names(lists),
+            address_lists=address_lists,
+        )
+        writer = csv.writer(_open_out(output_path, stack), lineterminator="\n")
+        writer.writerow(ADDRESS_OUTPUT)
+        for query, hit in result.hits:
+            found = hit.listed
+            writer.writerow(
+                [query.address.strip(), hit.chain, found.list, found.list_ref, found.holder,
+                 found.program]
+            )  # fmt: skip
+    for problem in result.problems:
+        err.print(problem.render(), highlight=False, markup=False, soft_wrap=True)
+    kinds = Counter(p.kind for found in result.list_problems for p in found.checked.problems)
+    listed = ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())) or "none"
+    err.print(
+        f"{result.screened} addresses screened, {len(result.hits)} hits, "
+        f"{len(result.problems)} with problems; {result.listed} listed addresses "
+        f"(problems in the lists: {listed})",
+        highlight=False,
+        markup=False,
+        soft_wrap=True,
+    )
+
+
+@app.command("address-report")
+def address_report_cmd(
+    lists: str | None = typer.Option(None, "--lists", help="Comma-separated, e.g. ofac-xml"),
+    address_lists: list[Path] = typer.Option(
+        [], "--address-list", help="Address-list file or folder, or an OFAC CSV set (repeatable)"
+    ),
+    fmt: Format = typer.Option(Format.table, "--format"),
+) -> None:
+    """The lists' own address errors (labels, checksums), one row each, counted by kind."""
+    report = address_report(open_hub(), OPERATOR, _names(lists), address_lists)
+    emit(report.rows(), REPORT_COLUMNS, fmt, title=report.summary())
+    if fmt is not Format.table:
+        err.print(report.summary(), highlight=False, markup=False, soft_wrap=True)

@@ -38,7 +38,11 @@ COLUMNS = {
     ),
     "alt.csv": ("ent_num", "alt_num", "alt_type", "alt_name", "alt_remarks"),
     "add.csv": ("ent_num", "add_num", "address", "city_state_zip", "country", "add_remarks"),
+    "sdn_comments.csv": ("ent_num", "Remarks_Extended"),
 }
+#: "Digital Currency Address - XBT 1ABC...": kept as a note in the XML source's spelling
+#: (``Digital Currency Address - XBT: 1ABC...``), which address screening reads.
+_DIGITAL = re.compile(r"Digital Currency Address - (?P<chain>[A-Za-z0-9]+) (?P<address>[^;\s]+)")
 _SCHEMA = {"individual": "Person", "vessel": "Vessel"}
 _HINT = "Use the OFAC legacy CSV files as published (12, 5 and 6 columns, no header row)."
 _REMARK = re.compile(
@@ -116,9 +120,10 @@ class OFACSource(ListSource):
             )
         aliases = _group(path / "alt.csv")
         addresses = _group(path / "add.csv")
+        comments = _comments(path / "sdn_comments.csv")
         for line, row in read_rows(path / "sdn.csv"):
             ref = row["ent_num"] or ""
-            b = _builder(ref, row)
+            b = _builder(ref, row, comments.get(ref, ""))
             for alias in aliases.get(ref, []):
                 b.add("previousName" if alias["alt_type"] == "fka" else "alias", alias["alt_name"])
             if b.entity.schema.name != "Vessel":
@@ -134,7 +139,19 @@ def _group(path: Path) -> dict[str, list[dict[str, str | None]]]:
     return grouped
 
 
-def _builder(ref: str, row: dict[str, str | None]) -> EntryBuilder:
+def _comments(path: Path) -> dict[str, str]:
+    """``sdn_comments.csv`` (optional): the rest of each remark too long for ``sdn.csv``,
+    cut mid-word, so it is joined to the remark without a space."""
+    if not path.is_file():
+        return {}
+    out: dict[str, str] = {}
+    for _, row in read_rows(path):
+        ref = row["ent_num"] or ""
+        out[ref] = out.get(ref, "") + (row["Remarks_Extended"] or "")
+    return out
+
+
+def _builder(ref: str, row: dict[str, str | None], more: str = "") -> EntryBuilder:
     schema = _SCHEMA.get((row["SDN_Type"] or "").casefold(), "Organization")
     b = EntryBuilder(ref, schema)
     name = row["SDN_Name"] or ""
@@ -153,12 +170,14 @@ def _builder(ref: str, row: dict[str, str | None]) -> EntryBuilder:
         b.add("type", row["Vess_type"])
         b.add("flag", row["Vess_flag"])
         b.add("notes", f"owner: {row['Vess_owner']}" if row["Vess_owner"] else None)
-    _remarks(b, row["Remarks"] or "")
+    _remarks(b, (row["Remarks"] or "") + more)
     return b
 
 
 def _remarks(b: EntryBuilder, remarks: str) -> None:
     person, vessel = b.entity.schema.name == "Person", b.entity.schema.name == "Vessel"
+    for found in _DIGITAL.finditer(remarks):
+        b.add("notes", f"Digital Currency Address - {found['chain']}: {found['address']}")
     for match in _REMARK.finditer(remarks):
         key, value = match["key"], match["value"].strip().rstrip(".")
         if key == "DOB" and person:

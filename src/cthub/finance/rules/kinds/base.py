@@ -47,6 +47,7 @@ _BUILTINS = tuple(
         ("dormant", "DormantReactivation"),
         ("shared_identifier", "SharedIdentifier"),
         ("sanctioned", "SanctionedCounterparty"),
+        ("sanctioned", "SanctionedWallet"),
     )
 )
 _CLEAN = "translate({expr}, '\"' || chr(92) || chr(10) || chr(13) || chr(9), '''')"
@@ -64,7 +65,9 @@ class Example:
     rows: tuple[dict[str, object], ...]
     hits: frozenset[tuple[str, str]]
     decoys: frozenset[str]
-    listed: tuple[tuple[str, str, str, float], ...] = field(default=())
+    listed: tuple[tuple[str, str, str, float] | tuple[str, str, str, float, str], ...] = field(
+        default=()
+    )  # (name, list_name, list_ref, score[, kind]); kind "name" unless given
 
 
 class RuleKind(ABC):

@@ -48,7 +48,7 @@ WITH l AS (
 ), j AS (
   SELECT l.*, s.list_name, s.list_ref, s.score, ROW_NUMBER() OVER (
     PARTITION BY l.account, l.tx_id ORDER BY s.score DESC, l.side, s.list_name, s.list_ref) AS n
-  FROM l JOIN listed AS s ON s.name = l.counterparty
+  FROM l JOIN listed AS s ON s.name = l.counterparty AND s.kind = 'name'
   WHERE s.score * 100 >= {p.percent("min_score"):.2f}
 )
 SELECT account, tx_id, ts, {info} AS detail FROM j WHERE n = 1"""  # noqa: S608 - checked values
@@ -77,4 +77,74 @@ SELECT account, tx_id, ts, {info} AS detail FROM j WHERE n = 1"""  # noqa: S608 
         ]
 
 
-__all__ = ["SanctionedCounterparty"]
+class SanctionedWallet(RuleKind):
+    """A crypto-asset transfer to or from a wallet address a sanctions list attributes to a
+    listed holder (OFAC's "Digital Currency Address" identifiers).
+
+    The crypto legs' counterparty accounts are wallet addresses; they are screened outside SQL
+    (``listed.listed_wallets`` through ``cthub.ownership.addresses``, which compares each
+    address by its format's rules: EVM hex in any case, base58 exactly, bech32 and cashaddr in
+    lower case) into ``listed`` rows of kind ``wallet`` with the address as the transactions
+    spell it. This kind joins them exactly on the counterparty of each leg in ``channels``.
+    """
+
+    name: ClassVar[str] = "sanctioned_wallet"
+    title: ClassVar[str] = "A transfer to or from a listed crypto-asset wallet"
+    uses_listed: ClassVar[bool] = True
+    parameters: ClassVar[tuple[Param, ...]] = (
+        Param("channels", "channels", ["crypto"], "channels whose counterparties are wallets",
+              1, 6),
+    )  # fmt: skip
+
+    def sql(self, p: Params) -> str:
+        channels = ", ".join(f"'{c}'" for c in p.codes("channels"))
+        both = legs(
+            ("tx_id", "ts", "side", "counterparty"),
+            ("tx_id", "ts", "'sender'", "sender"),
+            ("tx_id", "ts", "'receiver'", "receiver"),
+            f"sender <> '' AND channel IN ({channels})",
+            f"receiver <> '' AND channel IN ({channels})",
+        )
+        info = detail(
+            ("wallet", "counterparty"),
+            ("side", "side"),
+            ("list", "list_name"),
+            ("ref", "list_ref"),
+        )
+        return f"""
+WITH l AS (
+  {both}
+), j AS (
+  SELECT l.*, s.list_name, s.list_ref, ROW_NUMBER() OVER (
+    PARTITION BY l.account, l.tx_id ORDER BY l.side, s.list_name, s.list_ref) AS n
+  FROM l JOIN listed AS s ON s.name = l.counterparty AND s.kind = 'wallet'
+)
+SELECT account, tx_id, ts, {info} AS detail FROM j WHERE n = 1"""  # noqa: S608 - checked values
+
+    def examples(self) -> Sequence[Example]:
+        listed_evm = "0x9f4cda013e354b8fc285bf4b9a60460cee7f7ea9"
+        rows = (
+            tx("sw-1", 0, "SW-A", listed_evm, 150_000, channel="crypto"),
+            tx("sw-2", 3, "bc1qlisted0wallet", "SW-B", 80_000, channel="crypto"),
+            tx("sw-3", 4, "SW-D1", "0x0000000000000000000000000000000000000001", 150_000,
+               channel="crypto"),
+            tx("sw-4", 5, "SW-D2", listed_evm, 150_000, channel="transfer"),  # not crypto
+        )  # fmt: skip
+        listed = (
+            (listed_evm, "test", "W-1", 1.0, "wallet"),
+            ("bc1qlisted0wallet", "test", "W-2", 1.0, "wallet"),
+            ("SW-D1", "test", "N-1", 1.0, "name"),  # a screened name, never a wallet
+        )
+        hits = frozenset({("SW-A", "sw-1"), ("SW-B", "sw-2")})
+        return [
+            Example(
+                "a crypto payment to a listed wallet, a crypto credit from one",
+                rows,
+                hits,
+                frozenset({"SW-D1", "SW-D2"}),
+                listed,
+            )
+        ]
+
+
+__all__ = ["SanctionedCounterparty", "SanctionedWallet"]
