@@ -26,6 +26,8 @@ ERROR_CLASSES = set(errors.__all__)
 KEYWORDS = {"_": None, "N_": None, "gettext": None}
 #: Helpers that build an error for a named field: ``_bad(field, message, hint, **params)``.
 FIELD_HELPERS = {"_bad"}
+#: Declarations whose argument at this index is shown to users: a rule parameter's meaning.
+DECLARATIONS = {"Param": 3}
 
 
 def _python_strings(path: Path) -> Iterator[str]:
@@ -45,6 +47,8 @@ def _python_strings(path: Path) -> Iterator[str]:
             args += [kw.value for kw in node.keywords if kw.arg == "hint"] + node.args[1:2]
         if name in FIELD_HELPERS:
             args = node.args[1:3] + [kw.value for kw in node.keywords if kw.arg == "hint"]
+        if name in DECLARATIONS:
+            args = node.args[DECLARATIONS[name] : DECLARATIONS[name] + 1]
         for arg in args:
             if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and arg.value:
                 yield arg.value
@@ -65,6 +69,19 @@ def _template_strings(path: Path) -> Iterator[str]:
                 yield text
 
 
+def _library_strings(path: Path) -> Iterator[str]:
+    """The title and description of a shipped rule file (``*/library/*.yaml``), with white
+    space folded as the rule loaders fold it."""
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if isinstance(data, dict):
+        for key in ("title", "description"):
+            value = data.get(key)
+            if isinstance(value, str) and value.strip():
+                yield " ".join(value.split())
+
+
 def msgids(root: Path = SRC) -> set[str]:
     """Every msgid used under ``root`` (the ``cthub`` package)."""
     found: set[str] = set()
@@ -74,6 +91,8 @@ def msgids(root: Path = SRC) -> set[str]:
         found.update(_python_strings(path))
     for path in sorted(root.rglob("*.html")):
         found.update(_template_strings(path))
+    for path in sorted(root.rglob("library/*.yaml")):
+        found.update(_library_strings(path))
     from cthub.core.policy import ACTIONS
     from cthub.core.tables import ORG_KINDS, ROLES
 
