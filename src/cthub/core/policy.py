@@ -162,6 +162,12 @@ ACTIONS: dict[str, ActionRule] = {
         ("admin", "reviewer"), "transactions", "Export a suspicious case as a goAML report"
     ),
     "content.quarantine": _rule(("admin",), "content_bank", "Release or remove a quarantined hash"),
+    "ownership.read": _rule(
+        STAFF, "ownership", "See beneficial-ownership entities, edges, loads and links"
+    ),
+    "ownership.load": _rule(
+        ("admin", "analyst"), "ownership", "Load beneficial-ownership files (BODS, PSC, FtM)"
+    ),
 }
 
 
