@@ -10,6 +10,7 @@ imported at all; per-record problems are reported, not fatal.
 from __future__ import annotations
 
 import contextlib
+import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -169,6 +170,66 @@ def links_cmd(
         for a in found.accounts
     ]  # fmt: skip
     emit(rows, ["kind", "target", "name", "via", "score", "detail"], fmt)
+
+
+@app.command("ubo")
+def ubo_cmd(
+    entity_id: str = typer.Argument(..., help="An entity id (see `cthub ownership search`)"),
+    threshold: float = typer.Option(0.25, "--threshold", help="Effective share 0..1 (25%)"),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, json, csv"),
+) -> None:
+    """Beneficial owners of one entity (EU AMLR Art. 52): shares multiplied along each chain
+    and added over chains, as intervals, with cycles flagged and every chain shown."""
+    from cthub.ownership.analysis import ubo
+
+    report = ubo(open_hub(), OPERATOR, entity_id, threshold=threshold)
+    if fmt == Format.json:
+        sys.stdout.write(json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n")
+        return
+    owners = report.get("owners")
+    rows = [
+        {"owner_id": o.get("owner_id"), "name": o.get("name"), "status": o.get("status"),
+         "ownership": _interval(o.get("ownership")), "voting": _interval(o.get("voting")),
+         "control": o.get("control"), "basis": ", ".join(o.get("basis") or [])}
+        for o in (owners if isinstance(owners, list) else []) if isinstance(o, dict)
+    ]  # fmt: skip
+    emit(rows, ["owner_id", "name", "status", "ownership", "voting", "control", "basis"], fmt)
+
+
+def _interval(bounds: object) -> str:
+    """``[lo, hi]`` as ``30.00%`` or ``25.00%-50.00%``; nothing for no share."""
+    if not isinstance(bounds, list | tuple) or len(bounds) != 2:
+        return ""
+    lo, hi = bounds
+    if not isinstance(lo, int | float) or not isinstance(hi, int | float) or hi <= 0:
+        return ""
+    if abs(hi - lo) < 1e-9:
+        return f"{lo:.2%}"
+    return f"{lo:.2%}-{hi:.2%}"
+
+
+@app.command("blocked")
+def blocked_cmd(
+    regime: str = typer.Option(..., "--regime", help="ofac, eu or uk"),
+    lists: str | None = typer.Option(None, "--lists", help="Comma-separated list names"),
+    names: bool = typer.Option(True, "--names/--no-names", help="Also link seeds by name"),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, json, csv"),
+) -> None:
+    """Entities a regime blocks through ownership (and, EU/UK, control) from the listed
+    entities: entity_id,name,status,owners_share,path."""
+    from cthub.ownership.analysis import exposure
+
+    chosen = [n.strip() for n in lists.split(",") if n.strip()] if lists else None
+    found = exposure(open_hub(), OPERATOR, regime.strip().lower(), lists=chosen,
+                     name_threshold=0.8 if names else None)  # fmt: skip
+    for note in found.notes:
+        err.print(note, markup=False, highlight=False)
+    rows = found.report().to_pylist()
+    emit(rows, ["entity_id", "name", "status", "owners_share", "path"], fmt)
+    counts = {s: sum(1 for r in rows if r["status"] == s) for s in ("blocked", "possibly_blocked")}
+    summary = (f"{found.regime}: {found.seeds.num_rows} listed seeds, {counts['blocked']} "
+               f"blocked, {counts['possibly_blocked']} possibly blocked")  # fmt: skip
+    err.print(summary, markup=False, highlight=False)
 
 
 __all__ = ["app"]
