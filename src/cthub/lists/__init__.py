@@ -7,6 +7,7 @@ re-screening, ``diff`` and ``entries``; it registers the ``RESCREEN_JOB`` kind a
 
 from cthub.lists.fetch import DEFAULT_URLS, fetch
 from cthub.lists.service import (
+    FOLLOW_UP_JOBS,
     RESCREEN_JOB,
     DiffView,
     EntryView,
@@ -26,6 +27,7 @@ from cthub.lists.sources.un import DEFAULT_UN_URL, bundled_path
 __all__ = [
     "DEFAULT_UN_URL",
     "DEFAULT_URLS",
+    "FOLLOW_UP_JOBS",
     "RESCREEN_JOB",
     "DiffView",
     "EntryView",

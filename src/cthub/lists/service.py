@@ -29,6 +29,9 @@ from cthub.lists.sources.base import ParsedEntry, registry
 
 #: The job kind submitted when a load replaces an active version (registered by screening).
 RESCREEN_JOB = "screening-delta"
+#: Further jobs a replacing load submits with the same parameters when their capability is
+#: installed: ownership exposure re-evaluated from the changed seeds.
+FOLLOW_UP_JOBS = ("ownership-delta",)
 _CHUNK = 500
 
 
@@ -201,14 +204,19 @@ def load(
 
 
 def _submit_rescreen(hub: Hub, actor: Actor, view: VersionView) -> str | None:
-    """Queue re-screening of ``view`` against the version it replaced; ``None`` if no handler."""
-    if RESCREEN_JOB not in jobs.load_handlers():
-        return None
+    """Queue re-screening of ``view`` against the version it replaced (and the follow-up
+    jobs that are installed); the re-screening job's id, ``None`` if it has no handler."""
+    handlers = jobs.load_handlers()
     params = {
         "list": view.list_name,
         "from_version": view.previous_version,
         "to_version": view.version,
     }
+    for kind in FOLLOW_UP_JOBS:
+        if kind in handlers:
+            jobs.submit(hub, actor, kind, params)
+    if RESCREEN_JOB not in handlers:
+        return None
     return jobs.submit(hub, actor, RESCREEN_JOB, params).id
 
 
@@ -349,6 +357,7 @@ def _stream(hub: Hub, names: list[str] | None) -> Iterator[EntryView]:
 
 
 __all__ = [
+    "FOLLOW_UP_JOBS",
     "RESCREEN_JOB",
     "DiffView",
     "EntryView",
