@@ -70,3 +70,32 @@ def test_ubo_contract(workdir: Path) -> None:
     missing = _run(workdir, "ownership", "ubo", "nobody")
     assert missing.returncode != 0
     assert "No entity nobody" in missing.stderr
+
+
+def test_a_new_list_version_closes_exposure_alerts_with_the_reason(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    path = tmp_path_factory.mktemp("ownership-delta")
+    lines = [{"id": i, "schema": s, "properties": p} for i, s, p in ENTITIES]
+    lines += [{"id": f"own-{n}", "schema": "Ownership",
+               "properties": {"owner": [o], "asset": [a], "percentage": [share]}}
+              for n, (o, a, share) in enumerate(OWNERSHIP)]  # fmt: skip
+    (path / "own.jsonl").write_text("\n".join(json.dumps(x) for x in lines) + "\n")
+    (path / "list.csv").write_text(LIST)
+    assert _run(path, "lists", "load", "plain-csv", "list.csv").returncode == 0
+    assert _run(path, "ownership", "load", "own.jsonl").returncode == 0
+    done = _run(path, "ownership", "evaluate", "--regime", "ofac")
+    assert done.returncode == 0, done.stderr
+    opened = _run(path, "ownership", "alerts", "--state", "open", "--format", "csv")
+    assert "ftm:co-y" in opened.stdout
+    # T-2 (the name-linked co-b) delisted: X falls to 25%, so X and Y are no longer blocked
+    (path / "list.csv").write_text("\n".join(LIST.splitlines()[:2]) + "\n")
+    reload = _run(path, "lists", "load", "plain-csv", "list.csv")
+    assert reload.returncode == 0, reload.stderr
+    assert "ownership-delta: succeeded" in reload.stdout
+    closed = _run(path, "ownership", "alerts", "--state", "closed", "--format", "csv")
+    rows = {r["entity_id"]: r for r in csv.DictReader(io.StringIO(closed.stdout))}
+    assert "no longer blocked under ofac" in rows["ftm:co-y"]["reason"]
+    still = _run(path, "ownership", "alerts", "--state", "open", "--format", "csv")
+    assert "ftm:co-a" in still.stdout
+    assert "ftm:co-y" not in still.stdout

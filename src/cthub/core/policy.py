@@ -168,6 +168,12 @@ ACTIONS: dict[str, ActionRule] = {
     "ownership.load": _rule(
         ("admin", "analyst"), "ownership", "Load beneficial-ownership files (BODS, PSC, FtM)"
     ),
+    "ownership.alerts": _rule(
+        ("admin", "analyst"), "ownership", "Evaluate ownership exposure and write its alerts"
+    ),
+    "ownership.decide": _rule(
+        ("admin", "reviewer"), "ownership", "Confirm or dismiss an ownership exposure alert"
+    ),
 }
 
 

@@ -10,6 +10,10 @@ row per interest in the edge contract of ``edges_table``: shares as fractions wi
 exclusive bounds; ``status`` is ``current``, ``replaced`` (a later statement of the same record,
 or 0.2 ``replacesStatements``) or ``closed`` (BODS 0.4 ``recordStatus: closed``, a ceased PSC);
 ``summary`` marks an indirect interest whose chain is stored too.
+
+``ownership_alerts`` holds one exposure alert per regime and entity while the entity is blocked
+or possibly blocked (state ``open``, ``confirmed`` or ``dismissed``); when it no longer is, the
+alert is ``closed`` with the reason, and its decision (who, when, why) stays on the row.
 """
 
 from __future__ import annotations
@@ -114,7 +118,44 @@ class OwnershipProblem(Base):
     message: Mapped[str] = mapped_column(Text)
 
 
+ALERT_STATES = ("open", "confirmed", "dismissed", "closed")
+LIVE_STATES = ("open", "confirmed", "dismissed")
+ALERT_DECISIONS = ("confirmed", "dismissed")
+
+
+class OwnershipAlert(Base):
+    """An entity a sanctions regime blocks (or possibly blocks) through ownership or control.
+
+    ``seeds``: the listings the explanation starts from, ``[{"list", "ref", "entity_id"}]``;
+    ``reason``: why the alert was last opened, updated or closed; ``decision``/``decided_by``/
+    ``decided_at``/``decision_reason``: the human decision, kept when the alert closes.
+    """
+
+    __tablename__ = "ownership_alerts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    regime: Mapped[str] = mapped_column(String(10), index=True)
+    entity_id: Mapped[str] = mapped_column(String(200), index=True)
+    name: Mapped[str] = mapped_column(String(500), default="")
+    status: Mapped[str] = mapped_column(String(20))
+    owners_share: Mapped[str] = mapped_column(String(60), default="")
+    path: Mapped[str] = mapped_column(Text, default="")
+    seeds: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    state: Mapped[str] = mapped_column(String(12), default="open", index=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    decision: Mapped[str | None] = mapped_column(String(12))
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+
+
 __all__ = [
+    "ALERT_DECISIONS",
+    "ALERT_STATES",
+    "LIVE_STATES",
+    "OwnershipAlert",
     "OwnershipEdge",
     "OwnershipEntity",
     "OwnershipIdentifier",

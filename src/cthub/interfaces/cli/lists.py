@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from cthub import lists, screening
+from cthub.core import jobs
 from cthub.core.hub import Hub
 from cthub.interfaces.cli.output import Format, emit
 from cthub.interfaces.cli.runtime import OPERATOR, open_hub
@@ -42,6 +43,17 @@ def _loaded(hub: Hub, load: Callable[[bool], lists.VersionView]) -> None:
         typer.echo(f"re-screening queued as job {view.rescreen_job}; see: cthub jobs list")
     elif view.previous_version is not None:
         _rescreen(hub, view.list_name, view.previous_version, view.version)
+        _follow_ups(hub, view.list_name, view.previous_version, view.version)
+
+
+def _follow_ups(hub: Hub, name: str, from_version: int, to_version: int) -> None:
+    """The installed follow-up jobs of a replacing load (ownership exposure), run here."""
+    handlers = jobs.load_handlers()
+    params = {"list": name, "from_version": from_version, "to_version": to_version}
+    for kind in lists.FOLLOW_UP_JOBS:
+        if kind in handlers:
+            done = jobs.run_inline(hub, OPERATOR, kind, params)
+            typer.echo(f"{kind}: {done.state}" + (f" ({done.message})" if done.message else ""))
 
 
 def _rescreen(hub: Hub, name: str, from_version: int, to_version: int) -> None:

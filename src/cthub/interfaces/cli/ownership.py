@@ -1,5 +1,6 @@
-"""``cthub ownership``: load beneficial-ownership files, search and show entities, and list
-what an entity links to (sanctions list entries, finance accounts).
+"""``cthub ownership``: load beneficial-ownership files, search and show entities, list what an
+entity links to (sanctions list entries, finance accounts), and keep the exposure alerts
+(``evaluate``, ``alerts``, ``decide``).
 
 ``load FILE|DIR ...`` imports each file in its own transaction and prints, per file, the
 records read, entities, edges and problems (the first ``--problems N`` with file, statement
@@ -13,6 +14,7 @@ import contextlib
 import json
 import sys
 from collections.abc import Iterator
+from dataclasses import asdict
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -230,6 +232,68 @@ def blocked_cmd(
     summary = (f"{found.regime}: {found.seeds.num_rows} listed seeds, {counts['blocked']} "
                f"blocked, {counts['possibly_blocked']} possibly blocked")  # fmt: skip
     err.print(summary, markup=False, highlight=False)
+
+
+@app.command("evaluate")
+def evaluate_cmd(
+    regime: str | None = typer.Option(
+        None, "--regime", help="ofac, eu or uk, or several comma-separated (default: all three)"
+    ),
+    names: bool = typer.Option(True, "--names/--no-names", help="Also link seeds by name"),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, json, csv"),
+) -> None:
+    """Answer each regime over the whole store and open, update or close the exposure alerts:
+    regime,evaluated,created,updated,reopened,closed,unchanged."""
+    from cthub.ownership.alerts import ALL_REGIMES, evaluate
+
+    chosen = [r for r in regime.split(",") if r.strip()] if regime else list(ALL_REGIMES)
+    run = evaluate(open_hub(), OPERATOR, chosen, name_threshold=0.8 if names else None)
+    columns = ["regime", "evaluated", "created", "updated", "reopened", "closed", "unchanged"]
+    emit([asdict(t) for t in run.regimes], columns, fmt)
+    err.print(f"{run.seeds} listed seeds, {run.seconds} s", markup=False, highlight=False)
+
+
+@app.command("alerts")
+def alerts_cmd(
+    state: str | None = typer.Option(
+        None, "--state", help="open, confirmed, dismissed or closed (default: all)"
+    ),
+    regime: str | None = typer.Option(None, "--regime", help="ofac, eu or uk"),
+    entity_id: str | None = typer.Option(None, "--entity", help="One entity's alerts"),
+    limit: int = typer.Option(1000, "--limit"),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, json, csv"),
+) -> None:
+    """Ownership exposure alerts, newest first, each with its explanation path and reason."""
+    from cthub.ownership.alerts import alerts
+
+    found, total = alerts(
+        open_hub(),
+        OPERATOR,
+        state=state.strip().lower() if state else None,
+        regime=regime.strip().lower() if regime else None,
+        entity_id=entity_id,
+        limit=limit,
+    )
+    rows = [{**asdict(a), "seeds": " ".join(f"{s['list']}:{s['ref']}" for s in a.seeds)}
+            for a in found]  # fmt: skip
+    columns = ["id", "regime", "entity_id", "name", "status", "owners_share", "state", "path",
+               "seeds", "reason", "decision", "decided_by", "decided_at"]  # fmt: skip
+    emit(rows, columns, fmt)
+    err.print(f"{len(found)} of {total} alerts", markup=False, highlight=False)
+
+
+@app.command("decide")
+def decide_cmd(
+    alert_id: int = typer.Argument(..., help="The alert's id (see `cthub ownership alerts`)"),
+    decision: str = typer.Option(..., "--decision", help="confirmed or dismissed"),
+    reason: str = typer.Option(..., "--reason", help="Why: kept on the alert and audited"),
+) -> None:
+    """Record a human decision on one exposure alert (who, when and why are kept)."""
+    from cthub.ownership.alerts import decide
+
+    a = decide(open_hub(), OPERATOR, alert_id, decision.strip().lower(), reason)
+    when = a.decided_at.isoformat() if a.decided_at else ""
+    typer.echo(f"ownership alert {a.id}: {a.state} by {a.decided_by} at {when}")
 
 
 __all__ = ["app"]
