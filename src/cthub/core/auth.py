@@ -158,7 +158,36 @@ def _aware(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
-def resolve_api_key(session: Session, key: str) -> Actor | None:
+def resolve_api_key(session: Session, key: str, *, touch: bool = True) -> Actor | None:
+    """The actor of a valid, unrevoked key. With ``touch``, its "last used" time is set in
+    ``session`` when due; without, ``session`` may be read-only (see ``api_key_use_due``)."""
+    found = _key_row(session, key)
+    if found is None:
+        return None
+    row, due = found
+    if touch and due:
+        row.last_used_at = utcnow()
+    return Actor(
+        name=f"key:{row.name}", role=row.role, org_id=row.org_id, via="api_key", key_id=row.id
+    )
+
+
+def api_key_use_due(session: Session, key_id: int) -> bool:
+    """Whether the key's "last used" time is older than the resolution it is kept to."""
+    row = session.get(ApiKey, key_id)
+    return row is not None and (
+        row.last_used_at is None or utcnow() - _aware(row.last_used_at) >= KEY_USE_RESOLUTION
+    )
+
+
+def touch_api_key(session: Session, key_id: int) -> None:
+    """Record a key's use now, in a write session (the caller checked it is due)."""
+    row = session.get(ApiKey, key_id)
+    if row is not None:
+        row.last_used_at = utcnow()
+
+
+def _key_row(session: Session, key: str) -> tuple[ApiKey, bool] | None:
     if not key.startswith(KEY_PREFIX) or key.count("_") < 2:
         return None
     prefix = key[len(KEY_PREFIX) :].split("_", 1)[0]
@@ -172,18 +201,15 @@ def resolve_api_key(session: Session, key: str) -> Actor | None:
     org = session.get(Organisation, row.org_id)
     if org is None:
         return None
-    now = utcnow()
     # "last used" is kept to the minute: a busy key would otherwise cost a write per request
-    if row.last_used_at is None or now - _aware(row.last_used_at) >= KEY_USE_RESOLUTION:
-        row.last_used_at = now
-    return Actor(
-        name=f"key:{row.name}", role=row.role, org_id=row.org_id, via="api_key", key_id=row.id
-    )
+    due = row.last_used_at is None or utcnow() - _aware(row.last_used_at) >= KEY_USE_RESOLUTION
+    return row, due
 
 
 __all__ = [
     "NewSession",
     "actor_for_user",
+    "api_key_use_due",
     "check_password",
     "close_session",
     "hash_password",
@@ -192,4 +218,5 @@ __all__ = [
     "open_session",
     "resolve_api_key",
     "resolve_session",
+    "touch_api_key",
 ]

@@ -20,6 +20,7 @@ from cthub.finance.cases import (
 )
 from cthub.finance.datasets import DatasetView, IngestResult, ingest_file, list_datasets
 from cthub.finance.monitor import COLUMNS, MonitorResult, monitor_dataset, monitor_file
+from cthub.finance.realtime import ScoreResult, score_transaction, warm_scorer
 from cthub.finance.rule_settings import ParamView, RuleView, list_rules, rules_for, set_rule
 from cthub.finance.str_export import export_str
 
@@ -32,6 +33,7 @@ __all__ = [
     "MonitorResult",
     "ParamView",
     "RuleView",
+    "ScoreResult",
     "alerts",
     "assign",
     "close",
@@ -45,5 +47,7 @@ __all__ = [
     "monitor_file",
     "open_case",
     "rules_for",
+    "score_transaction",
     "set_rule",
+    "warm_scorer",
 ]

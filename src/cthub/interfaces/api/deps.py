@@ -46,8 +46,15 @@ def identify(request: Request) -> Caller | None:
         scheme, _, key = header.partition(" ")
         if scheme.lower() != "bearer" or not key:
             return None
-        with hub.db.session() as s:
-            actor = auth.resolve_api_key(s, key.strip())
+        # a read-only session: a request takes no write lock to be identified; the key's
+        # "last used" minute is written separately, at most once a minute
+        with hub.db.session(readonly=True) as s:
+            actor = auth.resolve_api_key(s, key.strip(), touch=False)
+            due = actor is not None and actor.key_id is not None and (
+                auth.api_key_use_due(s, actor.key_id))  # fmt: skip
+        if due and actor is not None and actor.key_id is not None:
+            with hub.db.session() as s:
+                auth.touch_api_key(s, actor.key_id)
         return Caller(actor, None) if actor else None
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
