@@ -36,7 +36,9 @@ from cthub.interfaces.api.routers import (
     entities,
     finance,
     finance_rules,
+    finance_score,
     oversight,
+    ownership,
     screening,
     travel,
 )
@@ -167,8 +169,8 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Fast
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)
     routers = (
-        core, admin, oversight, entities, screening, coordination, travel,
-        content, content_banks, content_review, finance, finance_rules,
+        finance_score, core, admin, oversight, entities, screening, coordination, travel,
+        content, content_banks, content_review, finance, finance_rules, ownership,
     )  # fmt: skip
     for router in (module.router for module in routers):
         app.include_router(router)

@@ -26,6 +26,7 @@ def mount(app: FastAPI) -> None:
         finance_rule_pages,
         list_pages,
         oversight_pages,
+        ownership_pages,
         screening_batch_pages,
         screening_pages,
         session_pages,
@@ -60,6 +61,7 @@ def mount(app: FastAPI) -> None:
         finance_alert_pages,
         finance_case_pages,
         finance_rule_pages,
+        ownership_pages,
     ):
         app.include_router(module.router)
 
