@@ -38,7 +38,7 @@ def test_screen_decide_and_lists(page: Page, live_server: LiveServer, screenshot
     expect(hits.first.locator("table.features")).to_contain_text("name")
     page.screenshot(path=str(screenshots / "screening-en.png"), full_page=True)
 
-    page.click("nav.sidenav >> text=Alerts")
+    page.click('nav.sidenav >> text="Alerts"')  # exact: finance has "Transaction alerts"
     row = page.locator("[data-testid=alerts] tbody tr").first
     expect(row).to_contain_text("CDi.001")
     row.locator("button").click()  # no reason: the server's message is shown inline
