@@ -78,9 +78,7 @@ def hops_from(
     return hops
 
 
-def hops_between(
-    graph: AccountGraph, seeds: Iterable[str], max_hops: int = 3
-) -> dict[str, int]:
+def hops_between(graph: AccountGraph, seeds: Iterable[str], max_hops: int = 3) -> dict[str, int]:
     """For each seed, the fewest hops (either direction) to the nearest OTHER seed, ``-1``
     beyond ``max_hops``: a seed is zero hops from itself, which says nothing.
 
