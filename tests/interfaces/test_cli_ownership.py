@@ -28,9 +28,8 @@ def _run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
                           timeout=120)  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("ownership")
+def _prepared(path: Path) -> Path:
+    """A data folder with the test list loaded and the ownership structure stored."""
     lines = [{"id": i, "schema": s, "properties": p} for i, s, p in ENTITIES]
     lines += [{"id": f"own-{n}", "schema": "Ownership",
                "properties": {"owner": [o], "asset": [a], "percentage": [share]}}
@@ -41,6 +40,11 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     done = _run(path, "ownership", "load", "own.jsonl")
     assert done.returncode == 0, done.stderr
     return path
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _prepared(tmp_path_factory.mktemp("ownership"))
 
 
 def test_blocked_contract(workdir: Path) -> None:
@@ -75,15 +79,7 @@ def test_ubo_contract(workdir: Path) -> None:
 def test_a_new_list_version_closes_exposure_alerts_with_the_reason(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    path = tmp_path_factory.mktemp("ownership-delta")
-    lines = [{"id": i, "schema": s, "properties": p} for i, s, p in ENTITIES]
-    lines += [{"id": f"own-{n}", "schema": "Ownership",
-               "properties": {"owner": [o], "asset": [a], "percentage": [share]}}
-              for n, (o, a, share) in enumerate(OWNERSHIP)]  # fmt: skip
-    (path / "own.jsonl").write_text("\n".join(json.dumps(x) for x in lines) + "\n")
-    (path / "list.csv").write_text(LIST)
-    assert _run(path, "lists", "load", "plain-csv", "list.csv").returncode == 0
-    assert _run(path, "ownership", "load", "own.jsonl").returncode == 0
+    path = _prepared(tmp_path_factory.mktemp("ownership-delta"))
     done = _run(path, "ownership", "evaluate", "--regime", "ofac")
     assert done.returncode == 0, done.stderr
     opened = _run(path, "ownership", "alerts", "--state", "open", "--format", "csv")

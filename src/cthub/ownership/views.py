@@ -28,22 +28,8 @@ from cthub.ownership import snapshot
 from cthub.ownership.ingest.values import normalized
 from cthub.ownership.models import OwnershipEdge, OwnershipEntity, OwnershipIdentifier
 
-EDGE_SCHEMA = pa.schema(
-    [
-        ("owner", pa.string()),
-        ("asset", pa.string()),
-        ("interest", pa.string()),
-        ("share_min", pa.float64()),
-        ("share_max", pa.float64()),
-        ("min_inclusive", pa.bool_()),
-        ("max_inclusive", pa.bool_()),
-        ("joint_group", pa.string()),
-        ("edge_id", pa.string()),
-        ("source", pa.string()),
-        ("start_date", pa.date32()),
-        ("end_date", pa.date32()),
-    ]
-)
+#: The engine's edge contract: the first columns of the snapshot's (``snapshot.COLUMNS``).
+EDGE_SCHEMA = pa.schema(list(snapshot.COLUMNS)[:12])
 DETAIL_FIELDS = [
     ("interest_type", pa.string()),
     ("direct", pa.string()),

@@ -69,6 +69,16 @@ def _open_out(path: str, stack: ExitStack) -> IO[str]:
     return stack.enter_context(open(path, "w", encoding="utf-8", newline=""))
 
 
+def _unreadable(exc: Exception, source: str, line: int) -> InvalidInput:
+    """The error for a CSV that stops being readable at ``line`` (bad encoding or quoting)."""
+    if isinstance(exc, UnicodeDecodeError):
+        return InvalidInput("{file} line {line}: the text is not UTF-8.",
+                            hint="Save the file as UTF-8 and run again.", file=source,
+                            line=line + 1)  # fmt: skip
+    return InvalidInput("{file} line {line}: the CSV cannot be read ({problem}).",
+                        file=source, line=line, problem=str(exc))  # fmt: skip
+
+
 def _queries(
     reader: csv.DictReader[str], source: str, on_error: OnError, skipped: list[str]
 ) -> Iterator[tuple[str, Query]]:
@@ -81,20 +91,8 @@ def _queries(
                 if on_error is OnError.abort:
                     raise
                 skipped.append(exc.render())
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(
-            "{file} line {line}: the text is not UTF-8.",
-            hint="Save the file as UTF-8 and run again.",
-            file=source,
-            line=reader.line_num + 1,
-        ) from exc
-    except csv.Error as exc:
-        raise InvalidInput(
-            "{file} line {line}: the CSV cannot be read ({problem}).",
-            file=source,
-            line=reader.line_num,
-            problem=str(exc),
-        ) from exc
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise _unreadable(exc, source, reader.line_num) from exc
 
 
 def _check_header(fields: Sequence[str] | None, source: str) -> None:
@@ -236,20 +234,8 @@ def _address_queries(reader: csv.DictReader[str], source: str) -> Iterator[Addre
                 id=(row.get("id") or "").strip() or None,
                 where=f"{source} line {reader.line_num}",
             )
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(
-            "{file} line {line}: the text is not UTF-8.",
-            hint="Save the file as UTF-8 and run again.",
-            file=source,
-            line=reader.line_num + 1,
-        ) from exc
-    except csv.Error as exc:
-        raise InvalidInput(
-            "{file} line {line}: the CSV cannot be read ({problem}).",
-            file=source,
-            line=reader.line_num,
-            problem=str(exc),
-        ) from exc
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise _unreadable(exc, source, reader.line_num) from exc
 
 
 def _names(lists: str | None) -> list[str] | None:
