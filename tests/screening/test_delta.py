@@ -24,7 +24,7 @@ from cthub.core.hub import Hub
 from cthub.core.jobs import InProcessRunner
 from cthub.interfaces.cli.lists import app
 from cthub.interfaces.cli.runtime import open_hub
-from cthub.lists import RESCREEN_JOB, EntryView, entries, load
+from cthub.lists import FOLLOW_UP_JOBS, RESCREEN_JOB, EntryView, entries, load
 from cthub.screening import Screener, delta, review
 from tests import factories
 from tests.conftest import SECRET
@@ -247,7 +247,10 @@ def test_cli_load_prints_what_the_rescreen_did(tmp_path: Path) -> None:
     second = write_list(tmp_path / "v2.csv", V2)
     result = runner.invoke(app, ["load", "plain-csv", str(second), "--name", "test"])
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == [
+    lines = result.output.splitlines()
+    # then one line per installed follow-up job (ownership-delta)
+    assert all(line.startswith(FOLLOW_UP_JOBS) for line in lines[2:]), lines
+    assert lines[:2] == [
         "list test version 2: 3 entries",
         "re-screened 2 subjects against 2 new or changed entries: "
         "1 alerts created, 0 reopened, 1 closed (1 entries delisted)",
