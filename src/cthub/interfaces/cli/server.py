@@ -64,11 +64,13 @@ def serve(
         err.print(f"demo data: {counts}")
         password = accounts.reset_password(hub, OPERATOR, "admin")
         border = accounts.reset_password(hub, OPERATOR, "border.officer")
+        fiu = accounts.reset_password(hub, OPERATOR, "fiu.analyst")  # owns the finance demo
     bind_host, bind_port = host or settings.host, port or settings.port
     typer.echo(f"cthub is serving on http://{bind_host}:{bind_port}/")
     if demo_data:
         typer.echo(f"log in as admin with password: {password}")
         typer.echo(f"passenger data (travel): log in as border.officer with password: {border}")
+        typer.echo(f"transactions (finance): log in as fiu.analyst with password: {fiu}")
     scheduler = schedule.Scheduler(hub).start()  # retention and other scheduled jobs
     try:
         uvicorn.run(create_app(hub=hub), host=bind_host, port=bind_port, log_level="info")
