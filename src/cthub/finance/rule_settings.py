@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from cthub.core import policy
 from cthub.core.db import utcnow
@@ -59,11 +60,16 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def _settings(u: Unit) -> dict[str, FinanceRuleSetting]:
+def _rows(s: Session, actor: Actor) -> dict[str, FinanceRuleSetting]:
+    """The actor's organisation's setting rows, by rule name."""
     q = select(FinanceRuleSetting)
-    q = q.where(FinanceRuleSetting.org_id.is_(None) if u.actor.org_id is None
-                else FinanceRuleSetting.org_id == u.actor.org_id)  # fmt: skip
-    return {row.rule: row for row in u.s.scalars(q)}
+    q = q.where(FinanceRuleSetting.org_id.is_(None) if actor.org_id is None
+                else FinanceRuleSetting.org_id == actor.org_id)  # fmt: skip
+    return {row.rule: row for row in s.scalars(q)}
+
+
+def _settings(u: Unit) -> dict[str, FinanceRuleSetting]:
+    return _rows(u.s, u.actor)
 
 
 def _apply(rule: Rule, row: FinanceRuleSetting | None) -> Rule:
@@ -72,20 +78,11 @@ def _apply(rule: Rule, row: FinanceRuleSetting | None) -> Rule:
     return replace(configure(rule, **dict(row.params or {})), enabled=row.enabled)
 
 
-def rules_in(u: Unit) -> list[Rule]:
-    """The library with the organisation's settings applied, inside the caller's unit."""
-    rows = _settings(u)
-    return [_apply(rule, rows.get(rule.name)) for rule in library()]
-
-
 def rules_for(hub: Hub, actor: Actor) -> list[Rule]:
     """The rules the actor's organisation runs (enabled or not; runners skip disabled ones)."""
     with hub.db.session(readonly=True) as s:
         policy.require(s, actor, "finance.read")
-        q = select(FinanceRuleSetting)
-        q = q.where(FinanceRuleSetting.org_id.is_(None) if actor.org_id is None
-                    else FinanceRuleSetting.org_id == actor.org_id)  # fmt: skip
-        rows = {row.rule: row for row in s.scalars(q)}
+        rows = _rows(s, actor)
         return [_apply(rule, rows.get(rule.name)) for rule in library()]
 
 
@@ -182,4 +179,4 @@ def set_rule(
         return _view(shipped, row)
 
 
-__all__ = ["ParamView", "RuleView", "list_rules", "rules_for", "rules_in", "set_rule"]
+__all__ = ["ParamView", "RuleView", "list_rules", "rules_for", "set_rule"]

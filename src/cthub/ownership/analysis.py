@@ -35,8 +35,7 @@ from cthub.ownership.compute import (
     compile_graph,
     ubo_of,
 )
-from cthub.ownership.ingest.values import normalized
-from cthub.ownership.linking import ID_PROPS, MIN_ID
+from cthub.ownership.linking import ID_PROPS, comparable
 from cthub.ownership.views import edges_table, entities_table
 from cthub.screening import Query, cached_screener, screen
 
@@ -98,8 +97,8 @@ def listed_seeds(
     for eid, idents in zip(nodes.column("id").to_pylist(),
                            nodes.column("identifiers").to_pylist(), strict=True):  # fmt: skip
         for ident in idents or []:
-            value = normalized(ident.split(":", 1)[-1]).removeprefix("IMO")
-            if len(value) >= MIN_ID:
+            value = comparable(ident.split(":", 1)[-1])
+            if value:
                 by_key.setdefault(value, []).append(eid)
     rows: dict[tuple[str, str, str], dict[str, Any]] = {}
     try:
@@ -110,7 +109,7 @@ def listed_seeds(
     for e in entries:
         for prop in ID_PROPS:
             for value in e.properties.get(prop, []):
-                for eid in by_key.get(normalized(value).removeprefix("IMO"), []):
+                for eid in by_key.get(comparable(value), []):
                     rows[(eid, e.list_name, e.ref)] = {"entity_id": eid, "listed": True,
                         "list": e.list_name, "list_ref": e.ref, "via": "identifier"}  # fmt: skip
     if name_threshold is not None:

@@ -71,12 +71,19 @@ class Links:
     notes: list[str] = field(default_factory=list)
 
 
+def comparable(value: str) -> str:
+    """An identifier as it is compared: letters and digits only, without an IMO prefix;
+    ``""`` when shorter than ``MIN_ID`` (short numbers collide across registers)."""
+    key = normalized(value).removeprefix("IMO")
+    return key if len(key) >= MIN_ID else ""
+
+
 def _keys(view: EntityView) -> dict[str, str]:
-    """Comparable identifier value -> ``scheme:value`` of the entity (IMO prefix dropped)."""
+    """Comparable identifier value -> ``scheme:value`` of the entity."""
     out = {}
     for ident in view.identifiers:
-        value = normalized(ident.split(":", 1)[1]).removeprefix("IMO")
-        if len(value) >= MIN_ID:
+        value = comparable(ident.split(":", 1)[1])
+        if value:
             out[value] = ident
     return out
 
@@ -110,7 +117,7 @@ def _by_identifier(
     for e in active_entries(hub, actor, lists):
         for prop in ID_PROPS:
             for value in e.properties.get(prop, []):
-                hit = keys.get(normalized(value).removeprefix("IMO"))
+                hit = keys.get(comparable(value))
                 if hit is not None:
                     out.append(
                         ListLink(
