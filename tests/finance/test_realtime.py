@@ -33,8 +33,9 @@ import pyarrow.parquet as pq
 import pytest
 from sqlalchemy import func, select
 
+from cthub.core import audit
 from cthub.core.db import Database
-from cthub.core.errors import Forbidden, InvalidInput
+from cthub.core.errors import Forbidden, InvalidInput, NotFound
 from cthub.core.hub import Hub
 from cthub.core.tables import AuditEvent
 from cthub.finance import ingest_file, set_rule
@@ -43,11 +44,15 @@ from cthub.finance.realtime import (
     Scorer,
     Tx,
     parse,
+    read_call,
     score_transaction,
+    score_transactions,
+    submit,
     warm_scorer,
 )
 from cthub.finance.realtime.base import Context, Listing
 from cthub.finance.realtime.incoming import micros
+from cthub.finance.realtime.names import CHECK_S, NameCache
 from cthub.finance.realtime.service import reset
 from cthub.finance.realtime.windows import GatherScatterNow
 from cthub.finance.rules import (
@@ -343,3 +348,114 @@ def test_service_gates_refusals_and_the_organisations_rules(
     set_rule(sqlite_hub, analyst, "structuring", enabled=True)
     on = score_transaction(sqlite_hub, analyst, "branch", _deposit("s4", "2026-03-03T10:00:00Z"))
     assert on.fired[0].tx_ids == ("s1", "s2", "s3", "s4")  # s3 carried to the new rule set
+
+
+def _monitor_events(hub: Hub) -> list[AuditEvent]:
+    with hub.db.session(readonly=True) as s:
+        q = select(AuditEvent).where(AuditEvent.action == "finance.monitor")
+        return list(s.scalars(q.order_by(AuditEvent.seq)).all())
+
+
+def _chain_ok(hub: Hub) -> bool:
+    with hub.db.session(readonly=True) as s:
+        return audit.verify(s).ok
+
+
+def test_a_batch_scores_in_order_skips_the_refused_and_writes_one_event(
+    sqlite_hub: Hub, tmp_path: Path
+) -> None:
+    org = factories.org(sqlite_hub)
+    analyst = factories.member(sqlite_hub, "analyst", org).actor
+    (tmp_path / "a.csv").write_text(CSV, encoding="utf-8")
+    ingest_file(sqlite_hub, analyst, tmp_path / "a.csv", "branch")
+    bad = {**_deposit("b1", "2026-03-03"), "amount": "-1"}
+    txs = [_deposit("s3", "2026-03-03T09:00:00Z"), bad, _deposit("s1", "2026-03-03T10:00:00Z"),
+           _deposit("q1", "2026-03-03T11:00:00Z", "DE99")]  # fmt: skip
+    batch = score_transactions(sqlite_hub, analyst, "branch", txs)
+    assert [r.tx_id for r in batch.results] == ["s3", "q1"]
+    assert batch.results[0].fired[0].tx_ids == ("s1", "s2", "s3")
+    assert [(at, type(exc).__name__) for at, exc in batch.refused] == [
+        (1, "InvalidInput"), (2, "InvalidInput")]  # fmt: skip
+    assert "amount" in batch.refused[0][1].render()
+    assert "already in the dataset" in batch.refused[1][1].render()
+    (event,) = _monitor_events(sqlite_hub)[-1:]
+    assert event.details["tx_ids"] == ["s3", "q1"]
+    assert event.details["alerts"] == ["s3"]
+    assert event.details["refused"] == ["b1", "s1"]
+    assert event.details["rules"] == ["structuring"]
+    assert "DE77" not in str(event.details)
+    with pytest.raises(InvalidInput, match="1 to 500"):
+        score_transactions(sqlite_hub, analyst, "branch", [])
+
+
+def test_concurrent_calls_are_group_committed_in_one_verified_chain(
+    sqlite_hub: Hub, tmp_path: Path
+) -> None:
+    """Calls queued together share a transaction; each is answered once its event is in the
+    chain, refusals included, and other writers' events interleave without a break."""
+    org = factories.org(sqlite_hub)
+    analyst = factories.member(sqlite_hub, "analyst", org).actor
+    viewer = factories.member(sqlite_hub, "viewer", org).actor
+    (tmp_path / "a.csv").write_text(CSV, encoding="utf-8")
+    ingest_file(sqlite_hub, analyst, tmp_path / "a.csv", "branch")
+    warm_scorer(sqlite_hub, analyst, "branch")
+    before = len(_monitor_events(sqlite_hub))
+    futures = [submit(sqlite_hub, analyst, "branch",
+                      [_deposit(f"c{i}", f"2026-03-03T{i % 24:02d}:{i % 60:02d}:00Z", f"DX{i}")],
+                      batch=False) for i in range(60)]  # fmt: skip
+    refused = submit(sqlite_hub, viewer, "branch", [_deposit("v1", "2026-03-03")], batch=False)
+    with sqlite_hub.unit(analyst, "finance.monitor") as u:  # another writer, meanwhile
+        u.audit(details={"note": "between"})
+    assert sorted(f.result(timeout=30).tx_id for f in futures) == sorted(f"c{i}" for i in range(60))
+    with pytest.raises(Forbidden):
+        refused.result(timeout=30)
+    events = _monitor_events(sqlite_hub)[before:]
+    assert len(events) == 62
+    assert [e.outcome for e in events].count("denied") == 1
+    assert _chain_ok(sqlite_hub)
+    with pytest.raises(NotFound, match="No dataset"):
+        score_transaction(sqlite_hub, analyst, "nowhere", _deposit("n1", "2026-03-03"))
+    assert _monitor_events(sqlite_hub)[-1].outcome == "failed"
+
+
+def test_the_name_cache_answers_without_the_database_and_sends_one_caller_to_check(
+    sqlite_hub: Hub,
+) -> None:
+    org = factories.org(sqlite_hub)
+    analyst = factories.member(sqlite_hub, "analyst", org).actor
+    cache = NameCache()
+    assert cache.cached(sqlite_hub, ["ACME"]) is None  # nothing read yet
+    assert cache.listed(sqlite_hub, analyst, ["ACME"]) == {"ACME": ()}
+    assert cache.cached(sqlite_hub, ["ACME"]) == {"ACME": ()}
+    assert cache.cached(sqlite_hub, ["ACME", "OTHER"]) is None  # OTHER is not screened yet
+    cache._by_db[sqlite_hub.db.url].checked -= CHECK_S  # the list versions are due a check
+    assert cache.cached(sqlite_hub, ["ACME"]) is None  # this caller reads them ...
+    assert cache.cached(sqlite_hub, ["ACME"]) == {"ACME": ()}  # ... the others go on
+
+
+@pytest.mark.parametrize(
+    ("body", "named"),
+    [
+        (b"[1]", "request"),
+        (b"{", "request"),
+        (b'{"dataset": "d", "transactions": []}', "transactions"),
+        (b'{"dataset": "d", "transaction": {}, "transactions": [{}]}', "transactions"),
+        (b'{"dataset": "d", "transactions": [{"tx_id": "a"}, 5]}', "transactions.0.timestamp"),
+        (b'{"dataset": "", "transaction": {}}', "dataset"),
+        (b'{"dataset": "d", "transaction": {"tx_id": 5}}', "transaction.tx_id"),
+        (b'{"dataset": "d", "transaction": {"amount_minor": 1.5}}', "transaction.amount_minor"),
+        (b'{"dataset": "d", "colour": 1}', "colour"),
+    ],
+)
+def test_a_call_on_the_wire_is_checked_by_hand_naming_the_field(body: bytes, named: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        read_call(body)
+    assert caught.value.render().startswith(named)
+
+
+def test_a_call_on_the_wire_keeps_the_transactions_without_nulls() -> None:
+    call = read_call(b'{"dataset": "d", "transactions": [{"tx_id": "a", "timestamp": "t", '
+                     b'"currency": "EUR", "amount": null, "amount_minor": 5}]}')  # fmt: skip
+    assert call.batch
+    assert call.transactions == ({"tx_id": "a", "timestamp": "t", "currency": "EUR",
+                                  "amount_minor": 5},)  # fmt: skip

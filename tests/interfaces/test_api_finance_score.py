@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from cthub.core import accounts
 from cthub.core.db import Database
 from cthub.core.hub import Hub
 from cthub.finance import ingest_file
 from cthub.finance.realtime.service import reset
-from cthub.interfaces.api import create_app
-from cthub.interfaces.api.routers.finance_score import ScoreOut
+from cthub.interfaces.api import create_app, deps
+from cthub.interfaces.api.routers.finance_score import ScoreBatchOut, ScoreOut
 from tests import factories
 from tests.conftest import make_settings
 
@@ -134,3 +135,48 @@ def test_the_route_is_documented(api: tuple[TestClient, Hub, str]) -> None:
     assert "422" not in op["responses"]
     schemas = spec["components"]["schemas"]
     assert schemas["TransactionIn"]["properties"]["tx_id"]["maxLength"] == 200
+    assert schemas["ScoreBatchIn"]["properties"]["transactions"]["maxItems"] == 500
+    assert "ScoreBatchOut" in schemas
+
+
+def test_the_batch_form_scores_in_order_and_reports_the_refused(
+    api: tuple[TestClient, Hub, str],
+) -> None:
+    client, hub, org = api
+    txs = [_body(tx_id=f"b{i}", receiver=f"DB{i}")["transaction"] for i in range(3)]
+    txs.insert(1, _body(tx_id="bad", currency="XXY")["transaction"])
+    body = {"dataset": "branch", "transactions": txs}
+    resp = client.post(URL, json=body, headers=_bearer(hub, "analyst", org))
+    assert resp.status_code == 200, resp.text
+    out = ScoreBatchOut.model_validate(resp.json())
+    assert [r.tx_id for r in out.results] == ["b0", "b1", "b2"]
+    (refused,) = out.refused
+    assert (refused.index, refused.tx_id, refused.error) == (1, "bad", "invalid_input")
+    assert "currency" in refused.message
+    float_amount = {
+        "dataset": "branch",
+        "transactions": [_body(tx_id="f", amount=1.5)["transaction"]],
+    }
+    resp = client.post(URL, json=float_amount, headers=_bearer(hub, "analyst", org))
+    assert resp.status_code == 400
+    assert "transactions.0.amount" in resp.json()["message"]
+
+
+def test_a_key_is_checked_again_within_the_cache_bound(
+    api: tuple[TestClient, Hub, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A revoked key keeps working for at most ``KEY_CACHE_S`` seconds on this route."""
+    client, hub, org = api
+    view, key = accounts.create_key(hub, factories.OPERATOR, "cached", "analyst", org=org)
+    headers = {"Authorization": f"Bearer {key}"}
+    assert (
+        client.post(URL, json=_body(tx_id="k1", receiver="DK1"), headers=headers).status_code == 200
+    )
+    accounts.revoke_key(hub, factories.OPERATOR, view.id)
+    assert (
+        client.post(URL, json=_body(tx_id="k2", receiver="DK2"), headers=headers).status_code == 200
+    )
+    now = deps.time.monotonic()
+    monkeypatch.setattr(deps.time, "monotonic", lambda: now + deps.KEY_CACHE_S + 1)
+    late = client.post(URL, json=_body(tx_id="k3", receiver="DK3"), headers=headers)
+    assert late.status_code == 401

@@ -22,18 +22,31 @@ from cthub.finance.realtime.scorer import (
     Scorer,
     ScoreResult,
 )
-from cthub.finance.realtime.service import score_transaction, warm_scorer
+from cthub.finance.realtime.service import (
+    Batch,
+    score_transaction,
+    score_transactions,
+    submit,
+    warm_scorer,
+)
+from cthub.finance.realtime.wire import MAX_BATCH, Call, read_call
 
 __all__ = [
     "DETECTORS",
     "FIELDS",
+    "MAX_BATCH",
     "AccountScore",
+    "Batch",
+    "Call",
     "FiredRule",
     "LoadInfo",
     "ScoreResult",
     "Scorer",
     "Tx",
     "parse",
+    "read_call",
     "score_transaction",
+    "score_transactions",
+    "submit",
     "warm_scorer",
 ]

@@ -34,6 +34,7 @@ class _Names:
     versions: Versions
     checked: float
     names: dict[str, tuple[Listing, ...]] = field(default_factory=dict)
+    refreshing: float = 0.0  # when ``cached`` last sent a caller to read the versions again
 
 
 def _versions(hub: Hub) -> Versions:
@@ -78,6 +79,27 @@ class NameCache:
                 for name in missing:
                     entry.names[name] = tuple(found.get(name, ()))
         return {n: entry.names.get(n, ()) for n in names}
+
+    def cached(self, hub: Hub, names: Sequence[str]) -> dict[str, tuple[Listing, ...]] | None:
+        """``listed(names)`` when every name is cached, without touching the database (an
+        event loop may call it); else None, and the caller calls ``listed``.
+
+        When the list versions are due a check, one caller is answered None (its ``listed``
+        reads them) while the others go on with the cache: a name newly listed is found
+        within ``CHECK_S`` and one read of the versions, rather than every caller waiting on
+        the read at once."""
+        now = time.monotonic()
+        with self._lock:
+            entry = self._by_db.get(hub.db.url)
+            if entry is None:
+                return None
+            if now - entry.checked >= CHECK_S and now - entry.refreshing >= CHECK_S:
+                entry.refreshing = now
+                return None
+            try:
+                return {n: entry.names[n] for n in names}
+            except KeyError:
+                return None
 
     def warm(self, hub: Hub, actor: Actor, names: Sequence[str]) -> int:
         """Screen the names not cached yet, in chunks; how many were screened."""

@@ -1,34 +1,45 @@
-"""``score_transaction``: the audited service call that scores one transaction in real time.
+"""``score_transaction`` and ``score_transactions``: the audited service calls that score
+transactions in real time, one or a batch per call.
 
-Per call: the role gate of ``finance.monitor`` (no database read), the transaction checked as
+Per call: the role gate of ``finance.monitor`` (no database read), each transaction checked as
 ingest checks a row, its counterparty names screened through the process's name cache (a miss
-screens through ``cthub.screening``, which audits itself, so it runs before this call's unit),
-then one short unit of work (one at a time in the process): one query for the dataset of the
-actor's organisation, its partition count and last id (the version of the stored history)
-and the version of the organisation's rule settings (``lookup``), the transaction scored on
-the process's scorer of that dataset, rule set and history, and one audit event (dataset,
-tx_id, score, rules fired; never account numbers or names). Without ``rules`` the call runs
-the organisation's rule set (``cthub.finance.rule_settings``), as monitoring does. A refused
-or failed call is audited as any unit's is.
+screens through ``cthub.screening``, which audits itself, so it runs on a side thread before
+the call is scored), then the call is handled by the hub's group-committing writer
+(``writer``): in the group's transaction, one query for the dataset of the actor's
+organisation, its partition count and last id (the version of the stored history) and the
+version of the organisation's rule settings (``lookup``; once per group and organisation), the
+transactions scored on the process's scorer of that dataset, rule set and history, and one
+audit event per call (dataset, tx_id or, for a batch, the tx ids, score, rules fired; never
+account numbers or names). The caller is answered once the group committed. Without ``rules``
+the call runs the organisation's rule set (``cthub.finance.rule_settings``), as monitoring
+does. A refused or failed call is audited as any unit's is.
+
+A single transaction that is refused (malformed, repeated, late) refuses the call; in a batch,
+each refused transaction is skipped and reported with its error, and the rest are scored: the
+state cannot be rolled back, and the transactions scored are kept.
 
 When the dataset has no scorer yet, or a new partition or a change of the rule set changed
-its version, the unit is left without writing, the scorer is (re)built outside any
+its version, the call is set aside, the scorer is (re)built on a side thread outside any
 transaction (seconds for millions of rows; concurrent calls wait for the one build), the
 transactions the previous scorer had scored and the new partitions lack are carried over,
 the history's most recent counterparty names are screened into the name cache, and the call
-is retried.
+is queued again.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Mapping, Sequence
-from typing import NoReturn
+import gc
+import weakref
+from collections.abc import Hashable, Mapping, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, replace
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cthub.core import policy
+from cthub.core.audit import Entry
 from cthub.core.errors import CthubError, InvalidInput, Unavailable
 from cthub.core.hub import Hub, Unit
 from cthub.core.policy import Actor
@@ -36,51 +47,45 @@ from cthub.finance.datasets import _dataset, partition_files
 from cthub.finance.models import FinanceDataset, FinancePartition
 from cthub.finance.realtime import rulesets
 from cthub.finance.realtime.base import Context
-from cthub.finance.realtime.incoming import Tx, parse
-from cthub.finance.realtime.lookup import find
+from cthub.finance.realtime.incoming import parse
+from cthub.finance.realtime.lookup import Found, find
 from cthub.finance.realtime.names import NameCache
 from cthub.finance.realtime.registry import Registry
 from cthub.finance.realtime.rulesets import RuleSet, given, of_organisation, screens
 from cthub.finance.realtime.scorer import LoadInfo, Retired, Scorer, ScoreResult
+from cthub.finance.realtime.wire import MAX_BATCH
+from cthub.finance.realtime.writer import Aside, Job, Writer
 from cthub.finance.rules.model import Rule
 
 ACTION = "finance.monitor"
-ATTEMPTS = 4
 WARM_NAMES = 20_000  # counterparty names screened when a scorer is loaded, latest first
 Signature = tuple[int, int]  # partitions, last partition id
 
 
 REGISTRY = Registry()
-#: one scoring unit of work at a time in this process: they all append to the audit chain,
-#: which serialises them anyway, and waiting here is a lock hand-over, not SQLite's busy
-#: handler sleeping a millisecond or more between retries
-_WRITES = threading.Lock()
 NAMES = NameCache()
 #: per database and organisation: whether its rule set screened names at its last call
 _SCREENS: dict[tuple[str, int | None], bool] = {}
+_WRITERS: weakref.WeakKeyDictionary[Hub, Writer] = weakref.WeakKeyDictionary()
 
 
-class _Stale(Exception):
-    """Leaves the unit of work without writing: the dataset's scorer must be (re)built."""
+@dataclass(frozen=True)
+class Batch:
+    """What a batch call answers: the transactions scored, in order, and those refused, each
+    with its index in the call and the reason."""
 
-    def __init__(self, dataset_id: int, rules: RuleSet) -> None:
-        self.dataset_id, self.rules = dataset_id, rules
-
-
-class _Unscreened(Exception):
-    """Leaves the unit of work without writing: the names must be screened first."""
+    results: tuple[ScoreResult, ...]
+    refused: tuple[tuple[int, CthubError], ...]
 
 
-def _refused(hub: Hub, actor: Actor, exc: CthubError) -> NoReturn:
-    with hub.unit(actor, ACTION):  # the unit audits the refusal as for any failed call
-        raise exc
-    raise exc  # pragma: no cover - the unit re-raises
-
-
-def _gate(hub: Hub, actor: Actor) -> None:
-    if not policy.allowed(actor, ACTION):
-        with hub.unit(actor, ACTION):  # raises Forbidden and audits the refusal
-            pass
+@dataclass(frozen=True)
+class _Call:
+    dataset: str
+    txs: tuple[Mapping[str, object], ...]
+    batch: bool
+    own: RuleSet | None
+    min_score: float
+    context: Context | None  # None: names not screened (yet)
 
 
 def _partitions(s: Session, dataset_id: int) -> tuple[int, int]:
@@ -99,23 +104,144 @@ def _build(hub: Hub, actor: Actor, dataset_id: int, rules: RuleSet) -> LoadInfo 
     key = (hub.db.url, dataset_id)
     info = REGISTRY.build(key, (rules[1], signature), rules[0], files)
     scorer = REGISTRY.current(key, (rules[1], signature))
+    if info is not None:
+        # the state is millions of long-lived objects: left to the cyclic collector, each of
+        # its full passes walked them all and stalled every call for half a second. Frozen,
+        # they are skipped (a retired state is still freed by reference counting).
+        gc.freeze()
     if info is not None and scorer is not None and scorer.screens:
         NAMES.warm(hub, actor, scorer.stored_names(WARM_NAMES))
     return info
 
 
-def _scorer(u: Unit, hub: Hub, dataset: str, own: RuleSet | None) -> tuple[int, Scorer, RuleSet]:
-    found = find(u, dataset)
-    rules = own or of_organisation(u, hub.db.url, found.settings)
+def _names(txs: Sequence[Mapping[str, object]]) -> list[str]:
+    found = (tx.get(f) for tx in txs for f in ("sender_name", "receiver_name"))
+    return [n.strip() for n in found if isinstance(n, str) and n.strip()]
+
+
+def _screened(hub: Hub, actor: Actor) -> Any:
+    def work(call: _Call) -> _Call:
+        return replace(call, context=Context(NAMES.listed(hub, actor, _names(call.txs))))
+
+    return work
+
+
+def _rebuilt(hub: Hub, actor: Actor, dataset_id: int, rules: RuleSet) -> Any:
+    def work(call: _Call) -> _Call:
+        _build(hub, actor, dataset_id, rules)
+        return call
+
+    return work
+
+
+def _rebuilding(dataset: str) -> Unavailable:
+    return Unavailable(
+        "The real-time state of dataset {name} is being rebuilt.",
+        hint="Send the transaction again in a moment.",
+        name=dataset[:120],
+    )
+
+
+def _scorer(u: Unit, hub: Hub, call: _Call, memo: dict[Hashable, Any]) -> tuple[int, Scorer]:
+    """The dataset's current scorer, or ``Aside`` to build it or to screen the names first."""
+    key = ("found", u.actor.org_id, call.dataset)
+    found: Found = memo[key] if key in memo else memo.setdefault(key, find(u, call.dataset))
+    rules = call.own or of_organisation(u, hub.db.url, found.settings)
     scorer = REGISTRY.current((hub.db.url, found.dataset_id), (rules[1], found.partitions))
     if scorer is None:
-        raise _Stale(found.dataset_id, rules)
-    return found.dataset_id, scorer, rules
+        work = _rebuilt(hub, u.actor, found.dataset_id, rules)
+        raise Aside(work, _rebuilding(call.dataset))
+    org = (hub.db.url, u.actor.org_id)
+    _SCREENS[org] = screens(rules[0])
+    if call.context is None and _SCREENS[org]:
+        raise Aside(_screened(hub, u.actor), _rebuilding(call.dataset))
+    return found.dataset_id, scorer
 
 
-def _context(hub: Hub, actor: Actor, tx: Tx) -> Context:
-    names = [n for n in (tx.sender_name, tx.receiver_name) if n]
-    return Context(NAMES.listed(hub, actor, names))
+def _handle(hub: Hub, s: Session, job: Job, memo: dict[Hashable, Any]) -> tuple[Any, Entry]:
+    """One call in the writer's group: gate, look up, score; the answer and its event."""
+    call: _Call = job.payload
+    policy.require(s, job.actor, ACTION)
+    tx = None if call.batch else parse(call.txs[0])  # refused before the dataset is looked up
+    dataset_id, scorer = _scorer(Unit(s, job.actor, ACTION), hub, call, memo)
+    context = call.context or Context()
+    if tx is not None:
+        try:
+            result = scorer.score(tx, context, call.min_score)
+        except Retired:
+            raise Aside(lambda c: c, _rebuilding(call.dataset)) from None
+        fired = sorted({f.rule for f in result.fired})
+        details = {"dataset": call.dataset[:120], "tx_id": result.tx_id[:80],
+                   "score": result.score, "alert": result.alert, "rules": fired}  # fmt: skip
+        return result, Entry(job.actor, ACTION, resource_type="finance_dataset",
+                             resource_id=dataset_id, details=details)  # fmt: skip
+    batch = _score_all(scorer, call, context)
+    return batch, Entry(job.actor, ACTION, resource_type="finance_dataset",
+                        resource_id=dataset_id, details=_batch_details(call, batch))  # fmt: skip
+
+
+def _score_all(scorer: Scorer, call: _Call, context: Context) -> Batch:
+    results: list[ScoreResult] = []
+    refused: list[tuple[int, CthubError]] = []
+    for at, raw in enumerate(call.txs):
+        try:
+            results.append(scorer.score(parse(raw), context, call.min_score))
+        except InvalidInput as exc:
+            refused.append((at, exc))
+        except Retired:
+            if not results and not refused:  # nothing kept yet: the whole call goes again
+                raise Aside(lambda c: c, _rebuilding(call.dataset)) from None
+            refused.append((at, _rebuilding(call.dataset)))
+    return Batch(tuple(results), tuple(refused))
+
+
+def _batch_details(call: _Call, batch: Batch) -> dict[str, Any]:
+    def tx_id(at: int) -> str:
+        value = call.txs[at].get("tx_id")
+        return value[:80] if isinstance(value, str) else f"#{at}"
+
+    return {
+        "dataset": call.dataset[:120],
+        "tx_ids": [r.tx_id[:80] for r in batch.results],
+        "alerts": [r.tx_id[:80] for r in batch.results if r.alert],
+        "refused": [tx_id(at) for at, _ in batch.refused],
+        "rules": sorted({f.rule for r in batch.results for f in r.fired}),
+    }
+
+
+def _writer(hub: Hub) -> Writer:
+    writer = _WRITERS.get(hub)
+    if writer is None:
+        writer = _WRITERS.setdefault(hub, Writer(hub, ACTION, _handle))
+    return writer
+
+
+def submit(
+    hub: Hub,
+    actor: Actor,
+    dataset: str,
+    txs: Sequence[Mapping[str, object]],
+    *,
+    batch: bool,
+    rules: Sequence[Rule] | None = None,
+    min_score: float = 0.0,
+) -> Future[Any]:
+    """Queue a call to the hub's writer without blocking (an event loop may call it); the
+    future holds a ``ScoreResult`` (``batch`` false: ``txs`` holds one transaction), or a
+    ``Batch``, or the refusal, once the call's audit event is committed."""
+    if batch and not 1 <= len(txs) <= MAX_BATCH:
+        raise InvalidInput("A batch holds 1 to {most} transactions.", most=MAX_BATCH)
+    own = given(rules) if rules is not None else None
+    screen = screens(own[0]) if own is not None else _SCREENS.get((hub.db.url, actor.org_id), True)
+    call = _Call(dataset, tuple(txs), batch, own, min_score, None)
+    writer, job = _writer(hub), Job(actor, call)
+    if not screen or not policy.allowed(actor, ACTION):  # a refused call screens nothing
+        return writer.submit(job)
+    listed = NAMES.cached(hub, _names(txs))
+    if listed is None:  # a name not cached yet, or the list versions due a check
+        return writer.aside(job, _screened(hub, actor))
+    job.payload = replace(call, context=Context(listed))
+    return writer.submit(job)
 
 
 def score_transaction(
@@ -134,40 +260,26 @@ def score_transaction(
     (the batch run alerts on every account a rule fired on: ``min_score`` 0). Raises
     ``InvalidInput`` naming the field of a bad transaction or a repeated ``tx_id``.
     """
-    _gate(hub, actor)
-    try:
-        parsed = parse(tx)
-    except InvalidInput as exc:
-        _refused(hub, actor, exc)
-    own = given(rules) if rules is not None else None
-    org = (hub.db.url, actor.org_id)
-    screen = screens(own[0]) if own is not None else _SCREENS.get(org, True)
-    context = _context(hub, actor, parsed) if screen else None
-    for _ in range(ATTEMPTS):
-        try:
-            with _WRITES, hub.unit(actor, ACTION) as u:
-                dataset_id, scorer, chosen = _scorer(u, hub, dataset, own)
-                _SCREENS[org] = screens(chosen[0])
-                if context is None and _SCREENS[org]:
-                    raise _Unscreened
-                result = scorer.score(parsed, context or Context(), min_score)
-                fired = sorted({f.rule for f in result.fired})
-                u.audit("finance_dataset", dataset_id, details={
-                    "dataset": dataset[:120], "tx_id": result.tx_id[:80],
-                    "score": result.score, "alert": result.alert, "rules": fired,
-                })  # fmt: skip
-            return result
-        except _Unscreened:
-            context = _context(hub, actor, parsed)
-        except _Stale as stale:
-            _build(hub, actor, stale.dataset_id, stale.rules)
-        except Retired:
-            continue
-    raise Unavailable(
-        "The real-time state of dataset {name} is being rebuilt.",
-        hint="Send the transaction again in a moment.",
-        name=dataset[:120],
-    )
+    future = submit(hub, actor, dataset, [tx], batch=False, rules=rules, min_score=min_score)
+    result: ScoreResult = future.result()
+    return result
+
+
+def score_transactions(
+    hub: Hub,
+    actor: Actor,
+    dataset: str,
+    txs: Sequence[Mapping[str, object]],
+    *,
+    rules: Sequence[Rule] | None = None,
+    min_score: float = 0.0,
+) -> Batch:
+    """Score up to ``MAX_BATCH`` transactions in order, as ``score_transaction`` scores one,
+    in one call and one audit event (listing the tx ids); a refused transaction is skipped
+    and reported in ``Batch.refused``, the others scored and kept."""
+    future = submit(hub, actor, dataset, txs, batch=True, rules=rules, min_score=min_score)
+    result: Batch = future.result()
+    return result
 
 
 def warm_scorer(
@@ -190,4 +302,15 @@ def reset() -> None:
     _SCREENS.clear()
 
 
-__all__ = ["ACTION", "NAMES", "REGISTRY", "reset", "score_transaction", "warm_scorer"]
+__all__ = [
+    "ACTION",
+    "MAX_BATCH",
+    "NAMES",
+    "REGISTRY",
+    "Batch",
+    "reset",
+    "score_transaction",
+    "score_transactions",
+    "submit",
+    "warm_scorer",
+]

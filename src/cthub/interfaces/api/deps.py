@@ -8,6 +8,7 @@ CSRF token in ``X-CSRF-Token`` or a ``csrf_token`` form field.
 from __future__ import annotations
 
 import hmac
+import time
 from dataclasses import dataclass
 
 from fastapi import Request
@@ -21,6 +22,8 @@ from cthub.core.policy import Actor
 SESSION_COOKIE = "cthub_session"
 LANG_COOKIE = "cthub_lang"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+KEY_CACHE_S = 5.0  # how long ``api_actor_cached`` keeps a key's actor: revocation's delay
+_KEYS: dict[tuple[str, str], tuple[float, Actor]] = {}  # (database, key digest) -> (until, actor)
 
 
 @dataclass(frozen=True)
@@ -96,3 +99,22 @@ async def caller(request: Request) -> Caller:
 
 async def api_actor(request: Request) -> Actor:
     return (await caller(request)).actor
+
+
+async def api_actor_cached(request: Request) -> Actor:
+    """``api_actor`` for hot routes (real-time scoring, where checking the key cost more than
+    the work): a bearer key's actor is kept for ``KEY_CACHE_S`` seconds by the key's digest,
+    so revoking a key, or changing its role, takes effect within that time. Only resolved keys
+    are kept; anything else (a session cookie, a bad key) goes through ``api_actor``."""
+    scheme, _, key = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        return await api_actor(request)
+    slot, now = (hub_of(request).db.url, auth.digest(key.strip())), time.monotonic()
+    kept = _KEYS.get(slot)
+    if kept is not None and kept[0] > now:
+        return kept[1]
+    actor = await api_actor(request)
+    if len(_KEYS) > 10_000:  # pragma: no cover - many keys: start afresh
+        _KEYS.clear()
+    _KEYS[slot] = (now + KEY_CACHE_S, actor)
+    return actor
