@@ -71,7 +71,9 @@ def fill(path: str) -> str:
 def assert_error(resp: Any, status: int, code: str | None = None) -> dict[str, Any]:
     assert resp.status_code == status, (resp.request.method, resp.request.url, resp.text)
     body: dict[str, Any] = resp.json()
-    assert set(body) == ERROR_KEYS, body
+    # a refused node signature also says which check failed (a stable ``reason`` code)
+    extra = {"reason"} if body.get("error") == "signature_refused" else set()
+    assert set(body) == ERROR_KEYS | extra, body
     if code:
         assert body["error"] == code, body
     return body
@@ -111,7 +113,12 @@ def test_every_route_refuses_anonymous_callers(backend_client: TestClient) -> No
             url = fill(path)
             resp = backend_client.request(method, url, follow_redirects=False)
             where = f"{method} {path}"
-            if path.startswith("/api/") or path == "/healthz":
+            if path.startswith(("/api/exchange/node/", "/taxii2")):
+                # partner nodes sign every request (Ed25519); no key, no answer
+                assert resp.status_code == 401, (where, resp.status_code, resp.text[:200])
+                refused = resp.json()
+                assert refused.get("error_code", refused.get("error")) == "signature_refused"
+            elif path.startswith("/api/") or path == "/healthz":
                 body = assert_error(resp, 401, "unauthenticated")
                 assert body["message"], where
                 assert resp.headers.get("www-authenticate") == "Bearer", where

@@ -174,6 +174,36 @@ ACTIONS: dict[str, ActionRule] = {
     "ownership.decide": _rule(
         ("admin", "reviewer"), "ownership", "Confirm or dismiss an ownership exposure alert"
     ),
+    "exchange.read": _rule(
+        STAFF, "exchange", "See partners, packages, decisions, requests and the disclosure log"
+    ),
+    "exchange.partners": _rule(
+        ("admin",), "exchange", "Register, suspend or group partner organisations"
+    ),
+    "exchange.share": _rule(
+        ("admin", "analyst"), "exchange", "Create, correct, erase and export packages for partners"
+    ),
+    "exchange.sync": _rule(
+        ("admin", "analyst"), "exchange", "Push and pull packages with partner nodes"
+    ),
+    "exchange.onward": _rule(
+        ("admin", "analyst"), "exchange", "Ask the originator to share a package further"
+    ),
+    "exchange.approve": _rule(
+        ("admin",), "exchange", "Approve or refuse a partner's onward-sharing request"
+    ),
+    "exchange.requests": _rule(
+        ("admin", "analyst", "reviewer"), "exchange", "Send or answer lawful data requests"
+    ),
+    "exchange.psi": _rule(
+        ("admin", "analyst"), "exchange", "Match watchlists privately with a partner (PSI)"
+    ),
+    "exchange.verify": _rule(
+        ("admin", "analyst", "reviewer"), "exchange", "Verify disclosure logs and tree heads"
+    ),
+    "exchange.node": _rule(
+        ("partner",), "exchange", "A partner node's signed request (sync, TAXII, notices, log)"
+    ),
 }
 
 

@@ -21,6 +21,7 @@ from cthub.screening.review import (
     decide,
     rescreen,
     watch,
+    watched_subjects,
 )
 from cthub.screening.service import Screener, build_matcher, parse_query, screen, to_entry
 
@@ -47,4 +48,5 @@ __all__ = [
     "screen",
     "to_entry",
     "watch",
+    "watched_subjects",
 ]

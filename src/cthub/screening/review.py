@@ -203,3 +203,25 @@ __all__ = [
     "rescreen",
     "watch",
 ]
+
+
+def watched_subjects(hub: Hub, actor: Actor, *, org_id: int | None = None) -> list[dict[str, str]]:
+    """The organisation's active watched subjects as records (``id``, ``name`` and evidence).
+
+    For other capabilities that match the watchlist with a partner without revealing it (the
+    exchange's private set intersection); reading it needs ``watchlist.read``.
+    """
+    with hub.unit(actor, "watchlist.read") as u:
+        org = org_id if actor.is_system else actor.org_id
+        rows = u.s.scalars(
+            select(WatchedSubject)
+            .where(WatchedSubject.org_id == org, WatchedSubject.active.is_(True))
+            .order_by(WatchedSubject.id)
+        )
+        found = [
+            {"id": w.external_id, "name": w.name,
+             **{f: getattr(w, f) for f in SUBJECT_FIELDS if getattr(w, f)}}
+            for w in rows
+        ]  # fmt: skip
+        u.audit("watched_subject", org_id=org, details={"read": len(found)})
+        return found

@@ -34,12 +34,15 @@ from cthub.interfaces.api.routers import (
     coordination,
     core,
     entities,
+    exchange,
+    exchange_node,
     finance,
     finance_rules,
     finance_score,
     oversight,
     ownership,
     screening,
+    taxii,
     travel,
 )
 from cthub.interfaces.api.schemas import ErrorBody
@@ -171,6 +174,7 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Fast
     routers = (
         finance_score, core, admin, oversight, entities, screening, coordination, travel,
         content, content_banks, content_review, finance, finance_rules, ownership,
+        exchange, exchange_node, taxii,
     )  # fmt: skip
     for router in (module.router for module in routers):
         app.include_router(router)

@@ -20,6 +20,8 @@ def mount(app: FastAPI) -> None:
         coordination_meeting_pages,
         coordination_need_pages,
         coordination_project_pages,
+        exchange_pages,
+        exchange_request_pages,
         finance_alert_pages,
         finance_case_pages,
         finance_pages,
@@ -62,6 +64,8 @@ def mount(app: FastAPI) -> None:
         finance_case_pages,
         finance_rule_pages,
         ownership_pages,
+        exchange_pages,
+        exchange_request_pages,
     ):
         app.include_router(module.router)
 
