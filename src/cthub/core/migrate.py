@@ -10,13 +10,17 @@ from __future__ import annotations
 import re
 from importlib.metadata import entry_points
 from importlib.resources import files
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, inspect, text
 
 from cthub.core.db import Base, Database
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# Alembic is imported when a migration has to run: most ``cthub`` commands find the schema
+# current (``head_revision`` against the database's ``alembic_version``) and skip it.
 
 
 def target_metadata() -> MetaData:
@@ -37,7 +41,28 @@ def include_name(name: str | None, type_: str, parent_names: object) -> bool:
     return not (type_ in ("table", "index") and name is not None and _FTS_NAME.search(name))
 
 
+def head_revision() -> str:
+    """The newest revision, read off the file names (``NNNN_name.py`` holds revision ``NNNN``;
+    a test checks that this agrees with Alembic's own script directory)."""
+    versions = files("cthub.core") / "migrations" / "versions"
+    names = (p.name for p in versions.iterdir() if p.name.endswith(".py"))
+    return max(m.group(1) for m in map(_REVISION_FILE.match, names) if m)
+
+
+_REVISION_FILE = re.compile(r"^(\d{4})_\w+\.py$")
+
+
+def _is_current(db: Database) -> bool:
+    with db.engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return False
+        found = [r[0] for r in conn.execute(text("SELECT version_num FROM alembic_version"))]
+    return found == [head_revision()]
+
+
 def _config(db: Database) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(files("cthub.core") / "migrations"))
     cfg.attributes["db_url"] = db.url
@@ -45,6 +70,10 @@ def _config(db: Database) -> Config:
 
 
 def upgrade(db: Database, revision: str = "head") -> None:
+    if revision == "head" and _is_current(db):
+        return
+    from alembic import command
+
     cfg = _config(db)
     with db.engine.begin() as conn:
         cfg.attributes["connection"] = conn
@@ -52,12 +81,16 @@ def upgrade(db: Database, revision: str = "head") -> None:
 
 
 def current(db: Database) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with db.engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
 def revision(db: Database, message: str) -> None:
     """Autogenerate a revision against ``db`` (developer tool: ``cthub db revision``)."""
+    from alembic import command
+
     cfg = _config(db)
     with db.engine.begin() as conn:
         cfg.attributes["connection"] = conn

@@ -8,9 +8,13 @@ line and a hint on stderr and exit with the code of their kind (2 bad input, 3 u
 from __future__ import annotations
 
 import sys
+from functools import cache
+from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
+import click
 import typer
+import typer.main
 from rich.markup import escape
 from typer.core import TyperGroup
 
@@ -19,8 +23,34 @@ from cthub.interfaces.cli.output import err
 from cthub.interfaces.cli.runtime import OPERATOR, open_hub
 
 
+@cache
+def _capability_commands() -> dict[str, EntryPoint]:
+    """The capabilities' command groups (``cthub.cli`` entry points), by name, not yet loaded."""
+    return {ep.name: ep for ep in entry_points(group="cthub.cli")}
+
+
 class _ErrorMappingGroup(TyperGroup):
-    """Turns a ``CthubError`` anywhere below into one message line and its exit code."""
+    """Turns a ``CthubError`` anywhere below into one message line and its exit code.
+
+    A capability's command group is imported only when it is asked for (``cthub exchange ...``
+    imports the exchange and nothing of finance or content): importing every one cost each
+    ``cthub`` start seconds. ``--help`` and the documentation check load them all.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [
+            *super().list_commands(ctx),
+            *sorted(set(_capability_commands()) - set(self.commands)),
+        ]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        found = super().get_command(ctx, cmd_name)
+        ep = _capability_commands().get(cmd_name)
+        if found is None and ep is not None:
+            found = typer.main.get_command(ep.load())
+            found.name = cmd_name
+            self.add_command(found, cmd_name)
+        return found
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -52,10 +82,6 @@ def _register() -> None:
     app.add_typer(oversight.audit, name="audit")
     app.add_typer(oversight.jobs_app, name="jobs")
     app.add_typer(oversight.demo, name="demo")
-    from importlib.metadata import entry_points
-
-    for ep in entry_points(group="cthub.cli"):
-        app.add_typer(ep.load(), name=ep.name)
 
 
 _register()
