@@ -12,7 +12,6 @@ from functools import cache
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
-import click
 import typer
 import typer.main
 from rich.markup import escape
@@ -37,13 +36,13 @@ class _ErrorMappingGroup(TyperGroup):
     ``cthub`` start seconds. ``--help`` and the documentation check load them all.
     """
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
+    def list_commands(self, ctx: Any) -> list[str]:  # typer vendors click: its own types
         return [
             *super().list_commands(ctx),
             *sorted(set(_capability_commands()) - set(self.commands)),
         ]
 
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
         found = super().get_command(ctx, cmd_name)
         ep = _capability_commands().get(cmd_name)
         if found is None and ep is not None:
