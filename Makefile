@@ -10,15 +10,20 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: serve test check lint types bench system-deps services i18n clean
+.PHONY: bytecode serve test check lint types bench system-deps services i18n clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip uv
-	$(BIN)/uv pip install -q --python $(BIN)/python -e '.[dev]'
+	$(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python -e '.[dev]'
 	@touch $(STAMP)
 
-serve: $(STAMP)
+# Byte-compile cthub's own modules: where PYTHONDONTWRITEBYTECODE is set (as on the CI
+# machines) every process otherwise recompiles them, ~1.3 s per `cthub` start in the CLI tests.
+bytecode: $(STAMP)
+	@env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m compileall -q -j 0 src
+
+serve: $(STAMP) bytecode
 	$(BIN)/cthub serve --demo
 
 system-deps:
@@ -27,7 +32,7 @@ system-deps:
 services:
 	@bash scripts/services.sh
 
-test: $(STAMP) system-deps services
+test: $(STAMP) bytecode system-deps services
 	$(BIN)/pytest -n 2
 
 lint: $(STAMP)

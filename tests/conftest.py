@@ -67,11 +67,21 @@ def pg_url() -> Iterator[str]:
 
 
 def _truncate(db: Database) -> None:
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    """Empty every table and restart every sequence, as ``TRUNCATE ... RESTART IDENTITY`` of
+    all tables would. Truncating ~80 tables costs ~0.5-1 s; most tests fill a few, so only the
+    tables holding rows are truncated and only the sequences that were used are restarted."""
+    names = [t.name for t in Base.metadata.sorted_tables]
+    probe = " UNION ALL ".join(f"SELECT '{n}' WHERE EXISTS (SELECT 1 FROM \"{n}\")" for n in names)
+    used = "SELECT schemaname, sequencename FROM pg_sequences WHERE last_value IS NOT NULL"
     with db.engine.begin() as conn:
+        full = [f'"{r[0]}"' for r in conn.execute(text(probe))]
+        sequences = [f'"{r[0]}"."{r[1]}"' for r in conn.execute(text(used))]
         # replica mode skips the append-only triggers, as only a superuser could
         conn.execute(text("SET LOCAL session_replication_role = replica"))
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        if full:
+            conn.execute(text(f"TRUNCATE {', '.join(full)} CASCADE"))
+        for sequence in sequences:
+            conn.execute(text(f"ALTER SEQUENCE {sequence} RESTART"))
 
 
 def make_settings(tmp_path: Path, url: str, **extra: object) -> Settings:
