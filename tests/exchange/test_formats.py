@@ -291,3 +291,38 @@ def test_safe_unzip_does_not_trust_declared_sizes() -> None:
         safe_unzip(bytes(data), max_total=2_000_000, max_ratio=10_000)
     with pytest.raises(InvalidInput, match="not a zip"):
         safe_unzip(b"PK\x03\x04 truncated")
+
+
+def _many(count: int) -> list[dict[str, Any]]:
+    """The sample's marking definitions, then ``count`` valid objects: its other objects again
+    under fresh ids."""
+    import uuid
+
+    markings = [o for o in stix_objects() if o["type"] == "marking-definition"]
+    base = [o for o in stix_objects() if o["type"] not in ("marking-definition", "relationship")]
+    return markings + [
+        {**base[i % len(base)], "id": f"{base[i % len(base)]['type']}--{uuid.uuid4()}"}
+        for i in range(count)
+    ]
+
+
+def test_a_large_bundle_is_checked_on_several_cores_with_the_serial_answer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from cthub.exchange.formats import validator
+
+    monkeypatch.setattr(validator, "PARALLEL_FROM", 40)
+    monkeypatch.setattr(validator, "_workers", lambda: 2)
+    objects = _many(160)
+    parsed = StixFormat().parse(_bundle(*objects), source="Agency B")
+    assert [o["id"] for o in parsed.objects] == [o["id"] for o in objects]
+    assert validator._POOL, "the bundle was not checked in worker processes"
+    indicator = next(i for i, o in enumerate(objects) if o["type"] == "indicator" and i > 90)
+    objects[indicator] = {**objects[indicator], "valid_from": "not a time"}
+    objects[150] = {**objects[150], "created": "yesterday"}
+    with pytest.raises(InvalidInput) as caught:
+        StixFormat().parse(_bundle(*objects), source="Agency B")
+    text = caught.value.render()
+    assert f"Object {indicator} " in text, text
+    assert objects[indicator]["id"] in text
+    assert "valid_from" in text

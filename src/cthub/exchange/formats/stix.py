@@ -34,7 +34,7 @@ from .base import (
     with_tlp,
 )
 from .samples import stix_examples
-from .validator import ObjectValidator, refuse
+from .validator import ObjectValidator, first_fault, refuse
 
 #: namespace of the uuid5 bundle ids cthub writes
 BUNDLE_NAMESPACE = uuid.UUID("4b7d9e39-6f0b-4c54-9a43-0a3f4c1d2e51")
@@ -137,9 +137,16 @@ def is_official_tlp(obj: dict[str, Any]) -> bool:
 
 
 def validate_objects(objects: list[Any], where: str, limits: Limits) -> Parsed:
-    """``objects`` checked one by one and for their markings, official TLP definitions dropped."""
-    validator = ObjectValidator(where, limits)
-    checked = [validator.check(obj, index) for index, obj in enumerate(objects)]
+    """``objects`` checked one by one and for their markings, official TLP definitions dropped.
+
+    A large bundle is checked on several cores (``validator.first_fault``); the first faulty
+    object is then checked again here, so the error is the one a serial check would raise."""
+    first = first_fault(objects, where, limits)
+    if first is not None:
+        validator = ObjectValidator(where, limits)
+        for index, obj in enumerate(objects[first:], first):
+            validator.check(obj, index)  # raises at ``first``
+    checked: list[dict[str, Any]] = objects  # every object is a checked dict now
     tlp = package_tlp(checked, where)
     return Parsed([o for o in checked if not is_official_tlp(o)], tlp)
 
