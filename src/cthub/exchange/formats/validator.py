@@ -170,7 +170,7 @@ _POOL: list[ProcessPoolExecutor] = []
 
 
 def _workers() -> int:
-    return max(1, min(MAX_WORKERS, len(os.sched_getaffinity(0))))
+    return max(1, min(MAX_WORKERS, os.cpu_count() or 1))
 
 
 def _pool() -> ProcessPoolExecutor:
