@@ -156,6 +156,23 @@ def _forge_history(hub: Hub, org_id: int) -> None:
     disclosure.publish_head(hub.settings, hub.db, org_id)
 
 
+def test_a_stale_cached_tree_is_rebuilt_from_the_stored_log(world: World) -> None:
+    """The process caches each log's tree by database object and organisation id; a cache
+    left from another log under the same key (a database recreated, an id reused after a
+    reset) must not sign or prove a root the stored log does not have."""
+    from cthub.exchange.merkle import MerkleTree, leaf_hash
+
+    org_id = world.analyst.actor.org_id
+    assert org_id is not None
+    key = (id(world.hub.db), org_id)
+    disclosure._trees[key] = MerkleTree([leaf_hash(b"another log")])
+    _local_pair(world)
+    export.export(world.hub, world.analyst.actor, "border", purpose="border-screening")
+    report = logverify.verify_partner(world.hub, world.local_user.actor, "origin-fiu")
+    assert report.ok, report.to_json()
+    assert logverify.verify_own(world.hub, world.admin.actor).ok
+
+
 def test_a_forked_partner_log_is_flagged_and_stays_flagged(sqlite_world: World) -> None:
     world = sqlite_world
     _local_pair(world)

@@ -116,9 +116,22 @@ def append(session: Session, org_id: int, entries: list[Entry], actor: str) -> l
 
 
 def _tree(db: Database, session: Session, org_id: int) -> MerkleTree:
+    """The organisation's tree, cached per process and extended by the entries added since.
+
+    The cache is checked against the stored log before use: when the last leaf it holds is
+    not the stored one at that index (a database recreated under the same object id, an
+    organisation id used again after a reset), it is rebuilt from the stored leaves."""
     key = (id(db), org_id)
     with _lock:
         tree = _trees.setdefault(key, MerkleTree())
+        if tree.size:
+            last = session.scalar(
+                select(Disclosure.leaf_hash).where(
+                    Disclosure.org_id == org_id, Disclosure.idx == tree.size - 1
+                )
+            )
+            if last is None or bytes.fromhex(last) != tree.leaf(tree.size - 1):
+                tree = _trees[key] = MerkleTree()
         hashes = session.scalars(
             select(Disclosure.leaf_hash)
             .where(Disclosure.org_id == org_id, Disclosure.idx >= tree.size)
