@@ -39,6 +39,27 @@ def test_events_chain_and_verify(hub: Hub) -> None:
     assert head.hash == events[-1].hash
 
 
+def test_record_many_and_record_share_one_chain_in_a_session(hub: Hub) -> None:
+    """``record_many`` appends with Core, ``record`` through the session's ORM head: mixed in
+    one transaction, neither may append from a stale head (a fork of the chain)."""
+    many = [audit.Entry(ALICE, "finance.monitor", details={"tx_id": f"T{i}"}) for i in range(3)]
+    with hub.db.session() as s:
+        audit.record(s, ALICE, "entities.write", resource_id=1)  # loads the ORM head
+        assert audit.record_many(s, many) == 4
+        audit.record(s, ALICE, "entities.write", resource_id=2)
+        assert audit.record_many(s, many[:1]) == 6
+        assert audit.record_many(s, []) == 6
+    with hub.db.session(readonly=True) as s:
+        events = list(s.scalars(select(AuditEvent).order_by(AuditEvent.seq)))
+        result = audit.verify(s)
+        head = s.get(AuditHead, 1)
+    assert [e.seq for e in events] == [1, 2, 3, 4, 5, 6]
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(events))
+    assert result.ok, result.reason
+    assert head is not None
+    assert (head.seq, head.hash) == (6, events[-1].hash)
+
+
 def test_rolled_back_work_leaves_no_event(hub: Hub) -> None:
     try:
         with hub.db.session() as s:

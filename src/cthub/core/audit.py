@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, insert, select
+from sqlalchemy import Select, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -96,10 +96,10 @@ def record_many(session: Session, entries: Sequence[Entry]) -> int:
     chain costs one lock, one statement and one commit per group rather than per event. Each
     caller must wait for the commit before it is told its call succeeded.
     """
-    head = _locked_head(session)
     if not entries:
-        return head.seq
-    seq, prev, rows = head.seq, head.hash, []
+        return _locked_head(session).seq
+    seq, prev = _locked_head_row(session)
+    rows = []
     for e in entries:
         seq += 1
         row = {"seq": seq, "at": utcnow(), "actor": e.actor.name, "actor_org_id": e.actor.org_id,
@@ -109,10 +109,26 @@ def record_many(session: Session, entries: Sequence[Entry]) -> int:
                "details": e.details or {}, "prev_hash": prev}  # fmt: skip
         prev = row["hash"] = hashlib.sha256(_canonical(row)).hexdigest()
         rows.append(row)
-    session.connection().execute(insert(AuditEvent), rows)  # Core: no ORM bookkeeping
-    head.seq, head.hash = seq, prev
-    session.flush()
+    conn = session.connection()  # Core throughout: no ORM bookkeeping on the hot path
+    conn.execute(insert(AuditEvent), rows)
+    conn.execute(_SET_HEAD, {"seq": seq, "hash": prev})
     return seq
+
+
+_GET_HEAD = select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()
+_SET_HEAD = (update(AuditHead).where(AuditHead.id == 1)
+             .values(seq=bindparam("seq"), hash=bindparam("hash")))  # fmt: skip
+
+
+def _locked_head_row(session: Session) -> tuple[int, str]:
+    """``_locked_head`` as a plain (seq, hash), read with Core; the ORM head of the session,
+    if it loaded one, is flushed first and refreshed by its next ``_locked_head``."""
+    session.flush()
+    row = session.connection().execute(_GET_HEAD).first()
+    if row is None:
+        head = _locked_head(session)
+        return head.seq, head.hash
+    return int(row[0]), str(row[1])
 
 
 def _locked_head(session: Session) -> AuditHead:
@@ -121,7 +137,8 @@ def _locked_head(session: Session) -> AuditHead:
     Two first writers may race to create it: the loser's insert fails inside a savepoint and
     it then waits for the winner's lock like any later writer.
     """
-    stmt = select(AuditHead).where(AuditHead.id == 1).with_for_update()
+    stmt = (select(AuditHead).where(AuditHead.id == 1).with_for_update()
+            .execution_options(populate_existing=True))  # fmt: skip
     head = session.scalars(stmt).first()
     if head is not None:
         return head

@@ -27,6 +27,7 @@ from cthub.finance.realtime.service import (
     score_transaction,
     score_transactions,
     submit,
+    submit_on_loop,
     warm_scorer,
 )
 from cthub.finance.realtime.wire import MAX_BATCH, Call, read_call
@@ -48,5 +49,6 @@ __all__ = [
     "score_transaction",
     "score_transactions",
     "submit",
+    "submit_on_loop",
     "warm_scorer",
 ]

@@ -28,6 +28,7 @@ is queued again.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import weakref
 from collections.abc import Hashable, Mapping, Sequence
@@ -216,6 +217,34 @@ def _writer(hub: Hub) -> Writer:
     return writer
 
 
+def _queue(
+    hub: Hub,
+    actor: Actor,
+    dataset: str,
+    txs: Sequence[Mapping[str, object]],
+    batch: bool,
+    rules: Sequence[Rule] | None,
+    min_score: float,
+    loop: asyncio.AbstractEventLoop | None,
+) -> Job:
+    if batch and not 1 <= len(txs) <= MAX_BATCH:
+        raise InvalidInput("A batch holds 1 to {most} transactions.", most=MAX_BATCH)
+    own = given(rules) if rules is not None else None
+    screen = screens(own[0]) if own is not None else _SCREENS.get((hub.db.url, actor.org_id), True)
+    call = _Call(dataset, tuple(txs), batch, own, min_score, None)
+    writer, job = _writer(hub), Job(actor, call, loop)
+    if not screen or not policy.allowed(actor, ACTION):  # a refused call screens nothing
+        writer.submit(job)
+        return job
+    listed = NAMES.cached(hub, _names(txs))
+    if listed is None:  # a name not cached yet, or the list versions due a check
+        writer.aside(job, _screened(hub, actor))
+        return job
+    job.payload = replace(call, context=Context(listed))
+    writer.submit(job)
+    return job
+
+
 def submit(
     hub: Hub,
     actor: Actor,
@@ -226,22 +255,29 @@ def submit(
     rules: Sequence[Rule] | None = None,
     min_score: float = 0.0,
 ) -> Future[Any]:
-    """Queue a call to the hub's writer without blocking (an event loop may call it); the
-    future holds a ``ScoreResult`` (``batch`` false: ``txs`` holds one transaction), or a
-    ``Batch``, or the refusal, once the call's audit event is committed."""
-    if batch and not 1 <= len(txs) <= MAX_BATCH:
-        raise InvalidInput("A batch holds 1 to {most} transactions.", most=MAX_BATCH)
-    own = given(rules) if rules is not None else None
-    screen = screens(own[0]) if own is not None else _SCREENS.get((hub.db.url, actor.org_id), True)
-    call = _Call(dataset, tuple(txs), batch, own, min_score, None)
-    writer, job = _writer(hub), Job(actor, call)
-    if not screen or not policy.allowed(actor, ACTION):  # a refused call screens nothing
-        return writer.submit(job)
-    listed = NAMES.cached(hub, _names(txs))
-    if listed is None:  # a name not cached yet, or the list versions due a check
-        return writer.aside(job, _screened(hub, actor))
-    job.payload = replace(call, context=Context(listed))
-    return writer.submit(job)
+    """Queue a call to the hub's writer without blocking; the future holds a
+    ``ScoreResult`` (``batch`` false: ``txs`` holds one transaction), or a ``Batch``, or the
+    refusal, once the call's audit event is committed."""
+    return _queue(hub, actor, dataset, txs, batch, rules, min_score, None).future
+
+
+def submit_on_loop(
+    hub: Hub,
+    actor: Actor,
+    dataset: str,
+    txs: Sequence[Mapping[str, object]],
+    *,
+    batch: bool,
+    rules: Sequence[Rule] | None = None,
+    min_score: float = 0.0,
+) -> asyncio.Future[Any]:
+    """``submit`` for a caller on a running event loop (the API): the answer comes as an
+    ``asyncio`` future of that loop, which the writer settles together with the rest of its
+    group (one wake-up of the loop per group, not per call)."""
+    loop = asyncio.get_running_loop()
+    job = _queue(hub, actor, dataset, txs, batch, rules, min_score, loop)
+    assert job.waiter is not None  # noqa: S101 - made by Job for a loop
+    return job.waiter
 
 
 def score_transaction(
@@ -312,5 +348,6 @@ __all__ = [
     "score_transaction",
     "score_transactions",
     "submit",
+    "submit_on_loop",
     "warm_scorer",
 ]

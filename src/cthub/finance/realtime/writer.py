@@ -18,6 +18,8 @@ hub weakly, so a closed hub's writer goes with it.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import queue
 import threading
@@ -45,12 +47,27 @@ _ASIDE = ThreadPoolExecutor(max_workers=4, thread_name_prefix="cthub-score-aside
 
 @dataclass(eq=False)
 class Job:
-    """One call: the actor, what the handler reads, and the future the caller waits on."""
+    """One call: the actor, what the handler reads, and the future the caller waits on: a
+    thread's ``future``, or, for a caller on an event loop (``loop`` given, the job made on
+    that loop's thread), ``waiter``, which the writer settles with one wake-up of the loop per
+    group rather than one per call."""
 
     actor: Actor
     payload: Any
+    loop: asyncio.AbstractEventLoop | None = None
     future: Future[Any] = field(default_factory=Future)
+    waiter: asyncio.Future[Any] | None = None
     attempts: int = 0
+
+    def __post_init__(self) -> None:
+        if self.loop is not None and self.waiter is None:
+            self.waiter = self.loop.create_future()
+
+    def gone(self) -> bool:
+        """Whether the caller stopped waiting (cancelled) before the call was handled."""
+        if self.waiter is not None:
+            return self.waiter.cancelled()
+        return not self.future.running() and not self.future.set_running_or_notify_cancel()
 
 
 class Aside(Exception):
@@ -85,7 +102,8 @@ class Writer:
         self._running = False
 
     def submit(self, job: Job) -> Future[Any]:
-        """Queue ``job``; never blocks. The future holds the answer or the refusal."""
+        """Queue ``job``; never blocks. The future (or ``job.waiter``) holds the answer or the
+        refusal."""
         self._queue.put(job)
         with self._lock:
             if not self._running:
@@ -102,7 +120,7 @@ class Writer:
         try:
             job.payload = work(job.payload)
         except BaseException as exc:  # noqa: BLE001 - handed to the caller, who re-raises it
-            self._answer(job, exc, None)
+            _settle([(job, exc, None)])
             return
         self.submit(job)
 
@@ -125,15 +143,13 @@ class Writer:
                 self._group(jobs)
             except Exception as exc:  # pragma: no cover - the thread must outlive a fault
                 log.exception("real-time scoring writer fault")
-                for job in jobs:
-                    self._answer(job, exc, None)
+                _settle([(job, exc, None) for job in jobs])
 
     def _group(self, jobs: list[Job]) -> None:
         """Handle ``jobs`` in one transaction; answer each once the transaction committed."""
         hub = self._hub()
         if hub is None:
-            for job in jobs:
-                self._answer(job, Unavailable("The hub was closed."), None)
+            _settle([(job, Unavailable("The hub was closed."), None) for job in jobs])
             return
         done: list[tuple[Job, Any]] = []
         try:
@@ -143,16 +159,14 @@ class Writer:
                 audit.record_many(s, entries)
         except BaseException as exc:  # noqa: BLE001 - nothing of the group is durable
             log.warning("real-time scoring group of %d failed: %r", len(done), exc)
-            for job, _ in done:
-                self._answer(job, exc, None)
+            _settle([(job, exc, None) for job, _ in done])
             return
-        for job, answer in done:
-            self._answer(job, None, answer)
+        _settle([(job, None, answer) for job, answer in done])
 
     def _one(
         self, hub: Hub, s: Session, job: Job, memo: dict[Hashable, Any], done: list[Any]
     ) -> list[Entry]:
-        if not job.future.running() and not job.future.set_running_or_notify_cancel():
+        if job.gone():
             return []  # the caller went away before its call was handled: nothing was done
         try:
             answer, entry = self.handler(hub, s, job, memo)
@@ -166,15 +180,25 @@ class Writer:
             answer, entry = exc, refusal(job.actor, self.action, exc)
         except Exception as exc:  # a fault: this caller gets a 500 and no event
             log.exception("real-time scoring failed")
-            self._answer(job, exc, None)
+            _settle([(job, exc, None)])
             return []
         done.append((job, answer))
         return [entry]
 
-    @staticmethod
-    def _answer(job: Job, exc: BaseException | None, answer: Any) -> None:
+
+Answer = tuple[Job, BaseException | None, Any]  # the job, its refusal or fault, or its answer
+
+
+def _settle(answers: list[Answer]) -> None:
+    """Answer each job: a thread's future at once, the waiters of an event loop in one
+    callback on that loop (one wake-up for the group)."""
+    on_loops: dict[asyncio.AbstractEventLoop, list[Answer]] = {}
+    for job, exc, answer in answers:
         if exc is None and isinstance(answer, CthubError):
             exc = answer
+        if job.loop is not None:
+            on_loops.setdefault(job.loop, []).append((job, exc, answer))
+            continue
         try:
             if exc is not None:
                 job.future.set_exception(exc)
@@ -182,6 +206,21 @@ class Writer:
                 job.future.set_result(answer)
         except InvalidStateError:  # pragma: no cover - cancelled before it was handled
             pass
+    for loop, part in on_loops.items():
+        with contextlib.suppress(RuntimeError):  # the loop closed: nobody waits any more
+            loop.call_soon_threadsafe(_resolve, part)
 
 
-__all__ = ["ATTEMPTS", "MAX_GROUP", "Aside", "Handler", "Job", "Writer", "refusal"]
+def _resolve(answers: list[Answer]) -> None:
+    """On the waiters' loop: set each waiter that is still waited on."""
+    for job, exc, answer in answers:
+        waiter = job.waiter
+        if waiter is None or waiter.done():
+            continue
+        if exc is not None:
+            waiter.set_exception(exc)
+        else:
+            waiter.set_result(answer)
+
+
+__all__ = ["ATTEMPTS", "MAX_GROUP", "Answer", "Aside", "Handler", "Job", "Writer", "refusal"]

@@ -15,7 +15,6 @@ cost more per request than the scoring.
 
 from __future__ import annotations
 
-import asyncio
 import builtins
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -26,7 +25,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from cthub.core.policy import Actor
-from cthub.finance.realtime import MAX_BATCH, Batch, Call, ScoreResult, read_call, submit
+from cthub.finance.realtime import MAX_BATCH, Batch, Call, ScoreResult, read_call, submit_on_loop
 from cthub.interfaces.api.deps import api_actor, api_actor_cached, hub_of
 from cthub.interfaces.api.schemas import ErrorBody
 
@@ -160,8 +159,8 @@ async def _serve(request: Request) -> Response:
     serialised with orjson. Nothing here blocks the event loop on the database."""
     actor = await api_actor_cached(request)
     call = read_call(await request.body())
-    future = submit(hub_of(request), actor, call.dataset, call.transactions, batch=call.batch)
-    answer = await asyncio.wrap_future(future)
+    answer = await submit_on_loop(hub_of(request), actor, call.dataset, call.transactions,
+                                  batch=call.batch)  # fmt: skip
     if isinstance(answer, Batch):
         return Response(orjson.dumps(_batch_payload(request, call, answer)),
                         media_type="application/json")  # fmt: skip
