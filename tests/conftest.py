@@ -20,10 +20,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
-from cthub.core import migrate
+from cthub.core import auth, migrate
 from cthub.core.config import Settings
 from cthub.core.db import Base, Database
 from cthub.core.hub import Hub
@@ -32,6 +33,22 @@ from tests.services import ensure_postgres, ensure_redis
 
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+
+# Spark in the tests runs tiny inputs: interpreted expressions and the JVM's quick compiler only
+# (a module's Spark setup 31 s -> 17 s); the engine's results are the same, which
+# tests/finance/test_rules.py checks against DuckDB. Benchmarks and users keep Spark's defaults.
+os.environ.setdefault(
+    "CTHUB_SPARK_CONF",
+    "spark.sql.codegen.factoryMode=NO_CODEGEN;spark.sql.adaptive.enabled=false;"
+    "spark.driver.extraJavaOptions=-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
+)
+
+
+# Users are made by the hundred here: in-process, passwords are argon2id hashes with the
+# smallest costs (about 1 ms, not 100 ms each; ~15 % of the suite's time). The product's own
+# costs are asserted in tests/core/test_auth.py, and CLI tests run them in fresh processes.
+auth._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
 def _worker() -> str:

@@ -25,6 +25,16 @@ def test_password_hash_is_argon2id_and_checks() -> None:
         auth.hash_password("short")
 
 
+def test_the_product_hashes_with_rfc_9106_costs() -> None:
+    """The suite hashes with the smallest costs (tests/conftest.py); the product must not."""
+    hasher = auth.DEFAULT_HASHER
+    assert hasher.time_cost >= 3
+    assert hasher.memory_cost >= 65536
+    assert hasher.parallelism >= 4
+    assert hasher.type.name == "ID"
+    assert hasher.hash("a long passphrase here").startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+
+
 def test_login_success_wrong_and_throttle(hub: Hub) -> None:
     m = factories.member(hub, "analyst")
     with hub.db.session() as s:
