@@ -180,3 +180,35 @@ def test_a_key_is_checked_again_within_the_cache_bound(
     monkeypatch.setattr(deps.time, "monotonic", lambda: now + deps.KEY_CACHE_S + 1)
     late = client.post(URL, json=_body(tx_id="k3", receiver="DK3"), headers=headers)
     assert late.status_code == 401
+
+
+def test_the_fast_path_keeps_the_apps_error_shapes(
+    api: tuple[TestClient, Hub, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app serves the route ahead of FastAPI's middleware (``App.__call__``): an
+    oversized or non-JSON body, a fault and other methods still get the app's answers."""
+    from cthub.interfaces.api.routers import finance_score
+
+    client, hub, org = api
+    headers = {**_bearer(hub, "analyst", org), "Content-Type": "application/json"}
+    monkeypatch.setattr(finance_score, "MAX_BODY", 1000)
+    big = client.post(URL, content=b" " * 1001, headers=headers)
+    assert big.status_code == 400
+    assert big.json()["message"].startswith("request: larger than")
+    assert client.post(URL, content=b"{nope", headers=headers).json()["message"] == (
+        "request: not JSON."
+    )
+    assert client.get(URL, headers=headers).status_code == 405  # the router answers the rest
+    anonymous = client.post(URL, json=_body(tx_id="anon"))
+    assert anonymous.status_code == 401
+    assert anonymous.headers["WWW-Authenticate"] == "Bearer"
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("a fault")
+
+    monkeypatch.setattr(finance_score, "submit_on_loop", broken)
+    fault = TestClient(client.app, raise_server_exceptions=False).post(
+        URL, json=_body(tx_id="fault"), headers=headers
+    )
+    assert fault.status_code == 500
+    assert fault.json() == {"error": "internal", "message": "Internal error.", "hint": None}

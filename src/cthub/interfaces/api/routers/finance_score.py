@@ -6,7 +6,7 @@ transactions, with the score and the alert flag. The body's transactions have in
 names; the service checks them as ingest checks a row, and every call is authenticated, gated
 and audited (``finance.monitor``, one event per call).
 
-The route is documented by pydantic models but served by a lean handler (``_serve``): the
+The route is documented by pydantic models but served by a lean handler (``serve``): the
 body is checked by hand (``cthub.finance.realtime.wire``), the bearer key's resolution is kept
 for ``deps.KEY_CACHE_S`` seconds, and the call is awaited on the scoring writer's group commit
 instead of a threadpool; measured, FastAPI's validation, dependency and threadpool machinery
@@ -24,6 +24,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from cthub.core.errors import InvalidInput
 from cthub.core.policy import Actor
 from cthub.finance.realtime import MAX_BATCH, Batch, Call, ScoreResult, read_call, submit_on_loop
 from cthub.interfaces.api.deps import api_actor, api_actor_cached, hub_of
@@ -153,12 +154,33 @@ def _batch_payload(request: Request, call: Call, batch: Batch) -> dict[str, Any]
     }  # fmt: skip
 
 
-async def _serve(request: Request) -> Response:
+PATH = "/api/finance/score"
+MAX_BODY = 8 << 20  # bytes: 500 transactions of the longest fields, JSON-escaped, fit
+
+
+async def _body(request: Request) -> bytes:
+    """The request body, refused once it grows past ``MAX_BODY``."""
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise InvalidInput(
+                "request: larger than {most} MiB.",
+                hint="Send at most 500 transactions per call.",
+                most=MAX_BODY >> 20,
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def serve(request: Request) -> Response:
     """The route's handler: the key (cached, ``api_actor_cached``), the body checked by hand
     (``cthub.finance.realtime.wire``), the call queued to the scoring writer and awaited, the answer
-    serialised with orjson. Nothing here blocks the event loop on the database."""
+    serialised with orjson. Nothing here blocks the event loop on the database. The app calls it
+    directly for ``POST`` on ``PATH`` (``interfaces.api.App``), ahead of the framework's
+    middleware and routing; through the router it is the same handler."""
     actor = await api_actor_cached(request)
-    call = read_call(await request.body())
+    call = read_call(await _body(request))
     answer = await submit_on_loop(hub_of(request), actor, call.dataset, call.transactions,
                                   batch=call.batch)  # fmt: skip
     if isinstance(answer, Batch):
@@ -173,7 +195,7 @@ class _HandCheckedRoute(APIRoute):
     so the body is checked by hand, with the same limits and the field named in a 400."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        return _serve
+        return serve
 
 
 def score(body: ScoreIn | ScoreBatchIn, actor: Actor = Depends(api_actor)) -> Response:
@@ -183,7 +205,7 @@ def score(body: ScoreIn | ScoreBatchIn, actor: Actor = Depends(api_actor)) -> Re
     transaction is skipped and listed in ``refused``; the others are scored.
 
     A bearer key is checked again at most every few seconds (``KEY_CACHE_S``): a revoked key
-    is refused within that time. (The signature documents the route; ``_serve`` serves it.)
+    is refused within that time. (The signature documents the route; ``serve`` serves it.)
     """
     raise NotImplementedError  # pragma: no cover - served by _serve
 
@@ -192,4 +214,4 @@ router.add_api_route("/score", score, methods=["POST"], response_model=ScoreOut 
                      route_class_override=_HandCheckedRoute)  # fmt: skip
 
 
-__all__ = ["router"]
+__all__ = ["MAX_BODY", "PATH", "router", "serve"]
