@@ -92,6 +92,7 @@ def revision(db: Database, message: str) -> None:
     from alembic import command
 
     cfg = _config(db)
+    cfg.attributes["autogenerate"] = True  # env.py loads the models for the comparison
     with db.engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.revision(cfg, message=message, autogenerate=True)
