@@ -157,6 +157,61 @@ def test_replay_agrees_exactly_with_the_batch_rule(replay: dict[str, Any], rule:
     assert not got - expected, sorted(got - expected)[:5]  # reported, not a batch hit
 
 
+def test_the_common_name_cap_agrees_with_the_batch_across_the_history_and_the_replay(
+    tmp_path: Path,
+) -> None:
+    """A listed person's name paid by more accounts than ``max_accounts`` stops counting at
+    the same transaction in both forms, whether the count was reached in the stored history
+    or while scoring; a listed NPO paid by as many accounts counts throughout."""
+    from cthub.finance.rules.kinds.base import tx as row
+    from cthub.finance.schema import STORED
+
+    arrow = {"VARCHAR": pa.string(), "TIMESTAMP": pa.timestamp("us"), "BIGINT": pa.int64()}
+    schema = pa.schema([(name, arrow[kind]) for name, kind in STORED.items()])
+    rows = []
+    for i in range(40):  # payer i % 9 pays the common name, then the fund; some twice
+        payer = f"CN-{i % 9}"
+        rows.append(row(f"c{i:02}", i, payer, "CN-X", 30_000, receiver_name="Omar Hassan"))
+        rows.append(row(f"f{i:02}", i + 0.5, payer, "NF-X", 2_000,
+                        receiver_name="Al Noor Relief Fund", receiver_type="npo"))  # fmt: skip
+    table = pa.Table.from_pylist(rows, schema=schema)
+    names = pa.schema([("name", pa.string()), ("list_name", pa.string()),
+                       ("list_ref", pa.string()), ("score", pa.float64()),
+                       ("kind", pa.string())])  # fmt: skip
+    listed = pa.Table.from_pylist(
+        [{"name": "Omar Hassan", "list_name": "t", "list_ref": "P-1", "score": 0.85,
+          "kind": "name"},
+         {"name": "Al Noor Relief Fund", "list_name": "t", "list_ref": "O-1", "score": 0.85,
+          "kind": "name"}],
+        schema=names,
+    )  # fmt: skip
+    by_name: dict[str, list[Listing]] = {
+        r["name"]: [(r["list_name"], r["list_ref"], r["score"])] for r in listed.to_pylist()
+    }
+    rule = next(r for r in library() if r.kind == "sanctioned_counterparty")
+    for cap, split in ((3, 4), (3, 40), (5, 60), (0, 30)):
+        sized = configure(rule, max_accounts=cap)
+        history, rest = table.slice(0, split), table.slice(split)
+        path = tmp_path / f"history-{cap}-{split}.parquet"
+        pq.write_table(history, path)
+        scorer = Scorer([sized], max_tx_ids=10**9)
+        scorer.load([path])
+        fired: set[tuple[str, str]] = set()
+        for r in rest.to_pylist():
+            tx = _tx(r)
+            context = Context({n: by_name.get(n, []) for n in (tx.sender_name, tx.receiver_name)})
+            for f in scorer.score(tx, context).fired:
+                fired |= {(f.account, t) for t in f.tx_ids}
+        whole = _pairs(run_rules([sized], source=table, listed=listed))[sized.name]
+        got = _pairs(run_rules([sized], source=history, listed=listed))[sized.name] | fired
+        assert got == whole, (cap, split, sorted(whole ^ got)[:5])
+        common = {t for a, t in whole if t.startswith("c")}
+        fund = {t for a, t in whole if t.startswith("f")}
+        assert len(fund) == 40  # never capped
+        # the first ``cap`` payers (CN-0 .. CN-cap-1) count until the next one arrives
+        assert common == {f"c{i:02}" for i in range(cap or 40)}
+
+
 def test_state_loads_only_what_the_rules_look_back_to(replay: dict[str, Any]) -> None:
     scorer = Scorer(replay["rules"])
     info = scorer.load([replay["path"]])

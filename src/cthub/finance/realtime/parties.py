@@ -3,9 +3,13 @@ identifiers shared by many senders.
 
 - high-risk jurisdiction: stateless; the receiver's leg when the sender's country is listed,
   the sender's when the receiver's is.
-- sanctioned counterparty: stateless; each side's counterparty name is looked up in the
-  listings the scorer was handed (screened through ``cthub.screening`` before the state is
-  locked, see ``service``); the best listing per account is reported, as the batch does.
+- sanctioned counterparty: each side's counterparty name is looked up in the listings the
+  scorer was handed (screened through ``cthub.screening`` before the state is locked, see
+  ``service``); the best listing per account is reported, as the batch does. For the
+  common-name cap (``max_accounts``) it keeps, per counterparty name of the stored history and
+  of the transactions scored since, the distinct accounts that dealt with it while there are
+  at most ``max_accounts``, and past that only that the name is common: the batch counts the
+  same accounts in time order, so a capped leg is capped in both.
 - shared identifier: the distinct senders per ``sender_identifier`` over the whole stored
   history (the batch rule's span is the data it runs over). When this transaction makes a
   group reach ``min_accounts``, every transaction of the group so far is part of the hit,
@@ -52,17 +56,55 @@ class SanctionedNow(Detector):
     def __init__(self, rule: Rule) -> None:
         super().__init__(rule)
         self.min_score = float(rule.params.percent("min_score"))
+        self.max_accounts = rule.params.count("max_accounts")
+        #: the accounts that dealt with each name, while at most ``max_accounts``
+        self.dealt: dict[str, set[str]] = {}
+        #: the names more accounts dealt with
+        self.common: set[str] = set()
+
+    def load(self, history: History) -> None:
+        if self.max_accounts == 0:
+            return
+        rows = history.fetch(
+            "WITH l AS (SELECT sender_name AS name, receiver AS account FROM tx "
+            "WHERE sender_name <> '' AND receiver <> '' UNION ALL "
+            "SELECT receiver_name, sender FROM tx WHERE receiver_name <> '' AND sender <> '') "
+            "SELECT name, CASE WHEN COUNT(DISTINCT account) <= ? THEN list(DISTINCT account) "
+            "END FROM l GROUP BY name",
+            [self.max_accounts],
+        )
+        self.dealt = {name: set(accounts) for name, accounts in rows if accounts is not None}
+        self.common = {name for name, accounts in rows if accounts is None}
 
     @staticmethod
-    def legs(tx: Tx) -> list[tuple[str, str, str]]:
-        """``(account, side, counterparty name)`` of each side that has both."""
-        both = ((tx.receiver, "sender", tx.sender_name), (tx.sender, "receiver", tx.receiver_name))
-        return [(a, side, name) for a, side, name in both if a != "" and name != ""]
+    def legs(tx: Tx) -> list[tuple[str, str, str, str]]:
+        """``(account, side, counterparty name, its type)`` of each side that has both."""
+        both = (
+            (tx.receiver, "sender", tx.sender_name, tx.sender_type),
+            (tx.sender, "receiver", tx.receiver_name, tx.receiver_type),
+        )
+        return [leg for leg in both if leg[0] != "" and leg[2] != ""]
+
+    def _deal(self, name: str, account: str) -> None:
+        if name in self.common:
+            return
+        accounts = self.dealt.setdefault(name, set())
+        accounts.add(account)
+        if len(accounts) > self.max_accounts:
+            del self.dealt[name]
+            self.common.add(name)
 
     def observe(self, tx: Tx, context: Context) -> list[Hit]:
+        sides = self.legs(tx)
+        if self.max_accounts:
+            for account, _side, name, _type in sides:  # both legs, then the cap (as the batch)
+                self._deal(name, account)
         best: dict[str, tuple[float, str, str, str, str]] = {}
-        for account, side, name in self.legs(tx):
-            for list_name, ref, score in context.listed.get(name, ()):
+        for account, side, name, party in sides:
+            listings = context.listed.get(name, ())
+            if not listings or (party in ("person", "") and name in self.common):
+                continue
+            for list_name, ref, score in listings:
                 if score * 100 < self.min_score:
                     continue
                 found = (-score, side, list_name, ref, name)

@@ -7,7 +7,16 @@ receiver's name for the sender's account, the sender's name for the receiver's. 
 (0 to 1) of at least ``min_score`` percent counts (screening scores a name alone, with no
 other evidence, at about 0.75 to 0.85 for an exact match, so the default is screening's own
 0.7); the best listing per leg is reported.
-"""
+
+Common names. A name alone cannot tell a listed person from everyone else who bears the
+name, and a common name is the counterparty of many unrelated accounts. So a leg whose
+counterparty is a person (or of no stated type) counts only while at most ``max_accounts``
+distinct accounts have dealt with that name, up to and including this transaction (0: no
+limit). The count runs in time order, so a real-time scorer, which knows only the past, gets
+the same hits; companies and NPOs are never capped, since many customers paying one listed
+organisation is the pattern the rule is for. On generated data (``cthub finance synth``,
+seed 44, 64,000 accounts, the UN list loaded) the cap of 5 cut the accounts this rule alerted
+from 2,519 to 347 and kept each planted one it found before (38 of 39)."""
 
 from __future__ import annotations
 
@@ -25,13 +34,16 @@ class SanctionedCounterparty(RuleKind):
     uses_listed: ClassVar[bool] = True
     parameters: ClassVar[tuple[Param, ...]] = (
         Param("min_score", "percent", 70, "smallest screening score that counts", 1, 100),
-    )
+        Param("max_accounts", "count", 5,
+              "a person's name counts while at most this many accounts dealt with it (0: no "
+              "limit)", 0, 1_000_000),
+    )  # fmt: skip
 
     def sql(self, p: Params) -> str:
         both = legs(
-            ("tx_id", "ts", "side", "counterparty"),
-            ("tx_id", "ts", "'sender'", "sender_name"),
-            ("tx_id", "ts", "'receiver'", "receiver_name"),
+            ("tx_id", "ts", "side", "counterparty", "counterparty_type"),
+            ("tx_id", "ts", "'sender'", "sender_name", "sender_type"),
+            ("tx_id", "ts", "'receiver'", "receiver_name", "receiver_type"),
             "sender_name <> ''",
             "receiver_name <> ''",
         )
@@ -42,14 +54,30 @@ class SanctionedCounterparty(RuleKind):
             ("ref", "list_ref"),
             ("score_pct#", "CAST(FLOOR(score * 100 + 0.5) AS BIGINT)"),
         )
+        least = f"{p.percent('min_score'):.2f}"
+        cap = p.count("max_accounts")
+        # ``accounts``: distinct accounts that dealt with the name up to this transaction (its
+        # other leg included: the default RANGE frame takes the rows of equal ts and tx_id)
+        capped = "TRUE" if cap == 0 else (
+            f"b.accounts <= {cap} OR b.counterparty_type NOT IN ('person', '')")  # fmt: skip
         return f"""
 WITH l AS (
   {both}
+), names AS (
+  SELECT DISTINCT name FROM listed WHERE kind = 'name' AND score * 100 >= {least}
+), f AS (
+  SELECT l.*, CASE WHEN ROW_NUMBER() OVER (PARTITION BY l.counterparty, l.account
+    ORDER BY l.ts, l.tx_id, l.side) = 1 THEN 1 ELSE 0 END AS newcomer
+  FROM l JOIN names ON names.name = l.counterparty
+), b AS (
+  SELECT f.*, SUM(newcomer) OVER (PARTITION BY counterparty ORDER BY ts, tx_id
+    RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS accounts
+  FROM f
 ), j AS (
-  SELECT l.*, s.list_name, s.list_ref, s.score, ROW_NUMBER() OVER (
-    PARTITION BY l.account, l.tx_id ORDER BY s.score DESC, l.side, s.list_name, s.list_ref) AS n
-  FROM l JOIN listed AS s ON s.name = l.counterparty AND s.kind = 'name'
-  WHERE s.score * 100 >= {p.percent("min_score"):.2f}
+  SELECT b.*, s.list_name, s.list_ref, s.score, ROW_NUMBER() OVER (
+    PARTITION BY b.account, b.tx_id ORDER BY s.score DESC, b.side, s.list_name, s.list_ref) AS n
+  FROM b JOIN listed AS s ON s.name = b.counterparty AND s.kind = 'name'
+  WHERE s.score * 100 >= {least} AND ({capped})
 )
 SELECT account, tx_id, ts, {info} AS detail FROM j WHERE n = 1"""  # noqa: S608 - checked values
 
@@ -65,6 +93,21 @@ SELECT account, tx_id, ts, {info} AS detail FROM j WHERE n = 1"""  # noqa: S608 
             ("Abdul Rahman Al Hakim", "test", "P-2", 0.93),
             ("Olga Ivanova", "test", "P-9", 0.62),
         )
+        common_listed = (
+            ("Omar Hassan", "test", "P-3", 0.85),
+            ("Al Noor Relief Fund", "test", "O-4", 0.85),
+        )
+        # a common person's name: six accounts pay one "Omar Hassan"; the sixth is past the
+        # cap of 5, and so is the first account's later payment; six accounts paying one listed
+        # NPO all count
+        payers = [(f"cn-{i}", 10 + i, f"CN-{i}") for i in range(1, 7)] + [("cn-7", 20, "CN-1")]
+        common = tuple(tx(t, h, payer, "CN-X", 40_000, receiver_name="Omar Hassan")
+                       for t, h, payer in payers)  # fmt: skip
+        fund = tuple(
+            tx(f"nf-{i}", 30 + i, f"NF-{i}", "NF-X", 5_000, receiver_name="Al Noor Relief Fund",
+               receiver_type="npo")
+            for i in range(1, 7)
+        )  # fmt: skip
         hits = frozenset({("SC-A", "sc-1"), ("SC-B", "sc-2")})
         return [
             Example(
@@ -73,7 +116,17 @@ SELECT account, tx_id, ts, {info} AS detail FROM j WHERE n = 1"""  # noqa: S608 
                 hits,
                 frozenset({"SC-D1", "SC-D2"}),
                 listed,
-            )
+            ),
+            Example(
+                "a common person's name stops counting past max_accounts; an NPO's does not",
+                common + fund,
+                frozenset(
+                    {(f"CN-{i}", f"cn-{i}") for i in range(1, 6)}
+                    | {(f"NF-{i}", f"nf-{i}") for i in range(1, 7)}
+                ),
+                frozenset({"CN-6", "CN-X", "NF-X"}),
+                common_listed,
+            ),
         ]
 
 
