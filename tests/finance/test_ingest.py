@@ -128,3 +128,51 @@ def test_cthubs_own_parquet_form_round_trips(tmp_path: Path) -> None:
         f"SELECT * FROM read_parquet('{p.path}'))"
     ).fetchall()
     assert same == [(0,)]
+
+
+AMOUNTS = """tx_id,timestamp,sender,receiver,amount,currency,channel
+a1,2026-03-01T10:00:00Z,A,B,"1,234.50",EUR,transfer
+a2,2026-03-01T10:00:00Z,A,B,"12,345,678",EUR,transfer
+a3,2026-03-01T10:00:00Z,A,B,"1,500",EUR,transfer
+a4,2026-03-01T10:00:00Z,A,B,"1,50",EUR,transfer
+a5,2026-03-01T10:00:00Z,A,B,10.005,EUR,transfer
+a6,2026-03-01T10:00:00Z,A,B,0.5,JPY,transfer
+a7,2026-03-01T10:00:00Z,A,B,1e3,EUR,transfer
+a8,2026-03-01T10:00:00Z,A,B,999999999999999,CLF,transfer
+a9,2026-03-01T10:00:00Z,A,B,10,XXX,transfer
+a10,2026-03-01T10:00:00Z,A,B,10.50,EUR,transfer
+a11,2026-03-01T10:00:00Z,A,B,.5,EUR,transfer
+a12,2026-03-01T10:00:00Z,A,B,1.2340,KWD,transfer
+"""
+
+
+def test_an_amount_is_read_one_way_or_refused_never_rounded(tmp_path: Path) -> None:
+    p = prepare(_file(tmp_path, AMOUNTS), tmp_path / "out", on_error="skip")
+    kept = {r[0]: r[4] for r in _rows(p.path)}
+    assert kept == {"a1": 123_450, "a2": 1_234_567_800, "a10": 1050, "a11": 50, "a12": 1234}
+    problems = {line: (col, msg.split(" ")[0]) for line, col, msg in p.errors}
+    assert problems == {
+        4: ("amount", "ambiguous:"),  # 1,500: thousands or decimals
+        5: ("amount", "not"),  # 1,50: a decimal comma
+        6: ("amount", "more"),  # 10.005 EUR: a third decimal
+        7: ("amount", "more"),  # 0.5 JPY: no minor unit
+        8: ("amount", "not"),  # 1e3
+        9: ("amount", "too"),  # overflows 64-bit minor units (CLF has four digits)
+        10: ("currency", "not"),  # XXX is "no currency"
+    }
+
+
+def test_minor_units_are_whole_and_a_mapping_must_name_a_real_column(tmp_path: Path) -> None:
+    text = "tx_id,timestamp,sender,receiver,cents,currency,chanel\n" \
+           "m1,2026-01-01T00:00:00Z,A,B,12.5,EUR,cash\nm2,2026-01-01T00:00:01Z,A,B,1250,EUR,cash\n"
+    path = _file(tmp_path, text)
+    base = {"amount": "cents"}
+    with pytest.raises(InvalidInput, match="mapping channel=channel_typo names a column"):
+        prepare(path, tmp_path / "out", {**base, "channel": "channel_typo"})
+    p = prepare(path, tmp_path / "out", {**base, "channel": "chanel"})
+    assert {r[0]: r[4] for r in _rows(p.path)} == {"m1": 1250, "m2": 125_000}  # major units
+    stored = "tx_id,ts,sender,receiver,amount_minor,currency\n" \
+             "s1,2026-01-01T00:00:00Z,A,B,12.5,EUR\ns2,2026-01-01T00:00:01Z,A,B,1250,EUR\n"
+    p = prepare(_file(tmp_path, stored, "stored.csv"), tmp_path / "out", on_error="skip")
+    assert [(line, msg.split(" ")[0]) for line, _c, msg in p.errors] == [(2, "more")]
+    assert {r[0]: r[4] for r in _rows(p.path)} == {"s2": 1250}

@@ -514,3 +514,15 @@ def test_a_call_on_the_wire_keeps_the_transactions_without_nulls() -> None:
     assert call.batch
     assert call.transactions == ({"tx_id": "a", "timestamp": "t", "currency": "EUR",
                                   "amount_minor": 5},)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "problem"),
+    [("1,500", "EUR", "ambiguous"), ("1,50", "EUR", "not a decimal"), ("1e3", "EUR", "not a"),
+     ("10.005", "EUR", "more decimal places"), ("0.5", "JPY", "more decimal places"),
+     ("10", "XXX", "ISO 4217"), ("999999999999999", "CLF", "too large")],
+)  # fmt: skip
+def test_an_amount_follows_ingests_grammar(amount: str, currency: str, problem: str) -> None:
+    with pytest.raises(InvalidInput, match=problem):
+        parse(_body(amount=amount, currency=currency))
+    assert parse(_body(amount="1,234.50")).amount_minor == 123_450

@@ -48,7 +48,36 @@ def test_synth_ingest_monitor(tmp_path: Path) -> None:
     planted = {r[0] for r in duckdb.sql(
         f"SELECT account FROM read_parquet('{tx}.labels.parquet')").fetchall()}  # fmt: skip
     assert len(planted & {r["account"] for r in rows}) / len(planted) >= 0.4
+    assert all(len(r["tx_ids"].split(",")) == int(r["tx_count"]) for r in rows)  # every one
     out = _run(tmp_path, "finance", "monitor", "--input", str(tmp_path / "missing.csv"),
                "--output", "-")  # fmt: skip
     assert out.returncode == 2
     assert "missing.csv" in out.stderr
+
+
+def test_monitor_maps_columns_and_refuses_bad_rows_unless_told_to_skip(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.csv"
+    feed.write_text("id,when,from,to,value,ccy\n"
+                    "x1,2026-01-01T00:00:00Z,A,B,10.00,EUR\n"
+                    "x2,2026-01-01T01:00:00Z,A,B,\"1,50\",EUR\n")  # fmt: skip
+    columns = ["--map", "tx_id=id", "--map", "timestamp=when", "--map", "sender=from",
+               "--map", "receiver=to", "--map", "amount=value", "--map", "currency=ccy"]  # fmt: skip
+    out = _run(tmp_path, "finance", "monitor", "-i", str(feed), "-o", "-", *columns)
+    assert out.returncode == 2, out.stderr
+    assert "line 3, column amount" in out.stderr
+    out = _run(tmp_path, "finance", "monitor", "-i", str(feed), "-o", "-", *columns,
+               "--on-error", "skip")  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert "skipped feed.csv: line 3, column amount: not a decimal number" in out.stderr
+    assert out.stdout.splitlines()[0] == ",".join(COLUMNS)
+    assert "1 transactions, 1 skipped" in out.stderr
+    nowhere = tmp_path / "no-such-folder" / "alerts.csv"
+    out = _run(tmp_path, "finance", "monitor", "-i", str(feed), "-o", str(nowhere), *columns)
+    assert out.returncode == 2
+    assert "does not exist" in out.stderr
+    empty = tmp_path / "rules"
+    empty.mkdir()
+    out = _run(tmp_path, "finance", "monitor", "-i", str(feed), "-o", "-", *columns,
+               "--on-error", "skip", "--rules", str(empty))  # fmt: skip
+    assert out.returncode == 2
+    assert "No enabled rule" in out.stderr

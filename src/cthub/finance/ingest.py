@@ -26,6 +26,7 @@ import duckdb
 from cthub.core import duck
 from cthub.core.errors import InvalidInput
 from cthub.core.money import currencies, minor_digits
+from cthub.finance import amounts
 from cthub.finance.schema import CHANNELS, OPTIONAL, PARTY_TYPES, REQUIRED
 
 OnError = Literal["abort", "skip"]
@@ -95,6 +96,13 @@ def _mapped(columns: list[str], mapping: Mapping[str, str], file: str) -> dict[s
             hint="Map the canonical columns: {canonical}.",
             file=file, columns=", ".join(unknown), canonical=", ".join((*REQUIRED, *OPTIONAL)),
         )  # fmt: skip
+    absent = [f"{k}={v}" for k, v in mapping.items() if k not in out]
+    if absent:  # a mapped column the file lacks: never silently read as empty
+        raise InvalidInput(
+            "{file}: the mapping {mapping} names a column the file does not have.",
+            hint="The file has {present}.",
+            file=file, mapping=", ".join(absent), present=", ".join(columns[:30]),
+        )  # fmt: skip
     missing = [c for c in REQUIRED if c not in out]
     if missing:
         raise InvalidInput(
@@ -118,9 +126,11 @@ def _staging_sql(reader: str, cols: dict[str, str]) -> str:
 _CHECKS = (
     ("tx_id", "tx_id = ''", "empty"),
     ("timestamp", "ts IS NULL", "not a date and time (ISO 8601, e.g. 2026-03-01T14:05:00Z)"),
-    ("amount", "amt IS NULL", "not a number"),
+    ("amount", "amt IS NULL AND NOT amt_ambiguous", amounts.NOT_A_NUMBER),
+    ("amount", "amt_ambiguous", amounts.IS_AMBIGUOUS),
     ("amount", "amt <= 0", "not positive"),
-    ("amount", "amt >= 1e15", "too large"),
+    ("amount", f"amt >= 1e15 OR amt * {_FACTOR} >= 1e18", "too large"),
+    ("amount", "amt IS NOT NULL AND amt_places > places", amounts.TOO_PRECISE),
     ("currency", "digits IS NULL", "not an ISO 4217 currency code"),
     ("sender", "sender = '' AND receiver = ''", "sender and receiver are both empty"),
     ("sender", "sender = '' AND channel <> 'cash'", "empty (only a cash deposit has none)"),
@@ -146,17 +156,29 @@ def _checked_sql(staging: str, minor: bool = False) -> str:
     bad = " OR ".join(f"({cond.format(**_FMT)})" for _c, cond, _m in _CHECKS)
     # amounts already in minor units (cthub's stored form) are scaled back to decimals
     amount = f"c.amt_raw / {_FACTOR.replace('digits', 'k.digits')}" if minor else "c.amt_raw"
+    places = "0" if minor else "coalesce(k.digits, 2)"  # whole minor units; the currency's
     return f"""
-        WITH s AS ({staging}),
+        WITH raw AS ({staging}),
+        n AS (
+            SELECT raw.*, CASE
+                WHEN regexp_full_match(raw.amount, '{amounts.PLAIN}') THEN raw.amount
+                WHEN regexp_full_match(raw.amount, '{amounts.GROUPED}')
+                    THEN replace(raw.amount, ',', '')
+            END AS amt_text
+            FROM raw
+        ),
         c AS (
             SELECT s.*,
                    coalesce(try_cast(s.timestamp AS TIMESTAMPTZ),
                             try_cast(s.timestamp AS TIMESTAMP)::TIMESTAMPTZ) AS tstz,
-                   try_cast(replace(s.amount, ',', '') AS DECIMAL(38, 6)) AS amt_raw,
+                   try_cast(s.amt_text AS DECIMAL(38, 6)) AS amt_raw,
+                   length(rtrim(regexp_extract(s.amt_text, '[.]([0-9]*)$', 1), '0'))
+                       AS amt_places,
+                   regexp_full_match(s.amount, '{amounts.AMBIGUOUS}') AS amt_ambiguous,
                    upper(s.currency) AS cur,
                    CASE WHEN s.channel = '' THEN 'transfer' ELSE lower(s.channel) END AS ch,
                    row_number() OVER (PARTITION BY s.tx_id ORDER BY s.line) AS dup
-            FROM s
+            FROM n AS s
         ),
         v AS (
             SELECT c.* EXCLUDE (channel, sender_type, receiver_type, sender_country,
@@ -165,7 +187,8 @@ def _checked_sql(staging: str, minor: bool = False) -> str:
                    lower(c.receiver_type) AS receiver_type,
                    upper(c.sender_country) AS sender_country,
                    upper(c.receiver_country) AS receiver_country,
-                   timezone('UTC', c.tstz) AS ts, k.digits, {amount} AS amt
+                   timezone('UTC', c.tstz) AS ts, k.digits, {amount} AS amt,
+                   {places} AS places
             FROM c LEFT JOIN currencies k ON k.code = c.cur
         )
         SELECT *, ({bad}) AS bad FROM v
@@ -174,7 +197,7 @@ def _checked_sql(staging: str, minor: bool = False) -> str:
 
 def _setup(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("SET TimeZone = 'UTC'")
-    rows = [(code, minor_digits(code)) for code in sorted(currencies())]
+    rows = [(code, minor_digits(code)) for code in sorted(currencies() - amounts.NOT_MONEY)]
     con.execute("CREATE TEMP TABLE currencies (code VARCHAR, digits INTEGER)")
     con.executemany("INSERT INTO currencies VALUES (?, ?)", rows)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ from cthub.core.policy import Actor
 from cthub.finance import network
 from cthub.finance.cases import store_alerts
 from cthub.finance.datasets import _dataset, dataset_files, literal
-from cthub.finance.ingest import prepare
+from cthub.finance.ingest import OnError, prepare
 from cthub.finance.rule_settings import rules_for
 from cthub.finance.rules import (
     counterparty_names,
@@ -41,6 +41,9 @@ from cthub.finance.rules import (
 )
 
 COLUMNS = ("account", "score", "rules", "first_seen", "last_seen", "tx_count", "tx_ids")
+MAX_TX_IDS = 20  # per stored alert (its hits are stored beside it); a file run lists them all
+#: ``(label, done, total)`` after each step of a run
+Progress = Callable[[str, int, int], None]
 
 
 @dataclass
@@ -56,8 +59,40 @@ class MonitorResult:
 
 
 def _rules(hub: Hub, actor: Actor, rules_dir: Path | None) -> list[Any]:
-    """A caller's rules folder, else the organisation's rule set (the library as configured)."""
-    return load_rules([rules_dir]) if rules_dir is not None else rules_for(hub, actor)
+    """A caller's rules folder, else the organisation's rule set (the library as configured);
+    refused when no rule would run, rather than reporting an empty run as a clean one."""
+    rules = load_rules([rules_dir]) if rules_dir is not None else rules_for(hub, actor)
+    if not any(r.enabled for r in rules):
+        where = str(rules_dir) if rules_dir is not None else "the organisation's rule set"
+        raise InvalidInput(
+            "No enabled rule in {where}: nothing would be monitored.",
+            hint="Give a folder of rule YAML files (*.yaml) with at least one enabled rule, "
+            "or switch a rule on.",
+            where=where[:300],
+        )
+    return rules
+
+
+def _check_engine(engine: str) -> None:
+    if engine not in ("duckdb", "spark"):
+        raise InvalidInput("Unknown engine {engine}.", hint="Use duckdb or spark.",
+                           engine=engine[:20])  # fmt: skip
+
+
+class Steps:
+    """A monitoring run's steps for a progress bar: checking the input, screening the
+    counterparties, each rule, the network. After each, ``progress(next, done, total)`` names
+    the step now running."""
+
+    def __init__(self, progress: Progress | None, rules: Sequence[Any]) -> None:
+        self.progress = progress
+        self.total = 3 + sum(1 for r in rules if r.enabled)
+        self.done = 0
+
+    def step(self, running: str) -> None:
+        self.done += 1
+        if self.progress is not None:
+            self.progress(running, min(self.done, self.total), self.total)
 
 
 def _evaluate(
@@ -67,23 +102,30 @@ def _evaluate(
     rules: list[Any],
     engine: str,
     since: dt.date | None,
+    steps: Steps | None = None,
+    max_tx_ids: int | None = MAX_TX_IDS,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, dict[str, Any]]]:
-    if engine not in ("duckdb", "spark"):
-        raise InvalidInput("Unknown engine {engine}.", hint="Use duckdb or spark.",
-                           engine=engine[:20])  # fmt: skip
+    _check_engine(engine)
+    steps = steps or Steps(None, rules)
     source = [str(p) for p in files]
     listed = _listed(hub, actor, source)
+    names = [f"rule {r.name}" for r in rules if r.enabled]
+    steps.step(names[0] if names else "network")
+    pending = iter([*names[1:], "network"])
     spark = None
     if engine == "spark":
         from cthub.finance.rules import on_spark
 
         spark = on_spark.session()
-    hits = run_rules(rules, engine, source, listed=listed, spark=spark)
+    hits = run_rules(rules, engine, source, listed=listed, spark=spark,
+                     on_rule=lambda: steps.step(next(pending, "network")))  # fmt: skip
     if since is not None:
         start = pa.scalar(dt.datetime.combine(since, dt.time()), type=hits.schema.field("ts").type)
         hits = hits.filter(pc.greater_equal(hits.column("ts"), start))
-    scored = score_accounts(hits, rules).to_pylist()
-    return scored, hits.to_pylist(), _network(source, {r["account"] for r in scored})
+    scored = score_accounts(hits, rules, max_tx_ids=max_tx_ids).to_pylist()
+    net = _network(source, {r["account"] for r in scored})
+    steps.step("writing the alerts")
+    return scored, hits.to_pylist(), net
 
 
 def _listed(hub: Hub, actor: Actor, source: Sequence[str]) -> pa.Table | None:
@@ -139,14 +181,24 @@ def monitor_file(
     rules_dir: Path | None = None,
     engine: str = "duckdb",
     since: dt.date | None = None,
+    *,
+    mapping: Mapping[str, str] | None = None,
+    on_error: OnError = "skip",
+    progress: Progress | None = None,
 ) -> MonitorResult:
-    """Run the rules over one CSV or Parquet file (bad rows reported and skipped)."""
+    """Run the rules over one CSV or Parquet file, read with ``mapping`` as ingest reads it:
+    bad rows are reported and skipped (``on_error="skip"``) or refuse the file (``"abort"``).
+    Every alert lists all the transactions its rules fired on."""
     _gate(hub, actor, "finance.monitor")
+    _check_engine(engine)
     rules = _rules(hub, actor, rules_dir)
+    steps = Steps(progress, rules)
     tmp = Path(tempfile.mkdtemp(prefix="cthub-monitor-"))
     try:
-        prepared = prepare(path, tmp, on_error="skip")
-        scored, hits, net = _evaluate(hub, actor, [prepared.path], rules, engine, since)
+        prepared = prepare(path, tmp, mapping, on_error)
+        steps.step("screening counterparties")
+        scored, hits, net = _evaluate(hub, actor, [prepared.path], rules, engine, since, steps,
+                                      max_tx_ids=None)  # fmt: skip
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     with hub.unit(actor, "finance.monitor") as u:
@@ -177,4 +229,12 @@ def monitor_dataset(
     return MonitorResult(scored, hits, 0, network=net)
 
 
-__all__ = ["COLUMNS", "MonitorResult", "monitor_dataset", "monitor_file"]
+__all__ = [
+    "COLUMNS",
+    "MAX_TX_IDS",
+    "MonitorResult",
+    "Progress",
+    "Steps",
+    "monitor_dataset",
+    "monitor_file",
+]

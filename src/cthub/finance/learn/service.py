@@ -11,6 +11,7 @@ import datetime as dt
 import shutil
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from cthub.core.hub import Hub
 from cthub.core.policy import Actor
 from cthub.finance import network
 from cthub.finance.datasets import literal
-from cthub.finance.ingest import prepare
+from cthub.finance.ingest import OnError, prepare
 from cthub.finance.learn.activity import account_activity
 from cthub.finance.learn.booster import (
     Model,
@@ -40,7 +41,15 @@ from cthub.finance.learn.booster import (
 from cthub.finance.learn.combine import alerts, model_only
 from cthub.finance.learn.features import Features, account_features, with_graph
 from cthub.finance.learn.quality import Quality, evaluate, split
-from cthub.finance.monitor import MonitorResult, _evaluate, _gate, _rules
+from cthub.finance.monitor import (
+    MonitorResult,
+    Progress,
+    Steps,
+    _check_engine,
+    _evaluate,
+    _gate,
+    _rules,
+)
 from cthub.finance.rules import HITS
 
 HOLDOUT = 0.25
@@ -148,17 +157,25 @@ def monitor_file_with_model(
     rules_dir: Path | None = None,
     engine: str = "duckdb",
     since: dt.date | None = None,
+    *,
+    mapping: Mapping[str, str] | None = None,
+    on_error: OnError = "skip",
+    progress: Progress | None = None,
 ) -> ModelMonitorResult:
     """``monitor_file`` with the alerts ordered by the combined score; accounts the model alone
     puts at or above its threshold are alerted too, with rule ``model`` (``combine``)."""
     _gate(hub, actor, "finance.monitor")
+    _check_engine(engine)
     model = load(model_dir)
     rules = _rules(hub, actor, rules_dir)
+    steps = Steps(progress, rules)
     tmp = Path(tempfile.mkdtemp(prefix="cthub-monitor-"))
     try:
-        prepared = prepare(path, tmp, on_error="skip")
+        prepared = prepare(path, tmp, mapping, on_error)
+        steps.step("screening counterparties")
         source = [prepared.path]
-        scored, hits, _net = _evaluate(hub, actor, source, rules, engine, since)
+        scored, hits, _net = _evaluate(hub, actor, source, rules, engine, since, steps,
+                                       max_tx_ids=None)  # fmt: skip
         features, graph = _features(model, source, hits, {r.name for r in rules if r.enabled})
         scores = predict(model, features, explain=())
         extra = model_only(model, scores, scored)

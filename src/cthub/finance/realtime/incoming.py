@@ -3,8 +3,9 @@
 The checks are ingest's (``cthub.finance.ingest``), for one mapping instead of a file: the
 required fields present, ``tx_id`` not empty, a timestamp in ISO 8601 (with or without an
 offset; stored as naive UTC), a positive amount below 10^15 in a known ISO 4217 currency
-(``amount`` as a decimal, scaled to integer minor units by the currency's digits and rounded
-half-even, or ``amount_minor`` already in minor units; never a float), the channel and party
+(``amount`` as decimal text in the grammar of ``cthub.finance.amounts``, with no more decimal
+places than the currency has, or ``amount_minor``, whole minor units; never a float), the
+channel and party
 types from the vocabularies of ``cthub.finance.schema`` (an empty channel is a transfer), and
 two-letter countries. Text is trimmed, codes are case-folded as ingest does. Each refusal is
 an ``InvalidInput`` that names the field.
@@ -16,10 +17,11 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from cthub.core.errors import InvalidInput
 from cthub.core.money import currencies, minor_digits, to_minor
+from cthub.finance.amounts import NOT_MONEY, TOO_PRECISE, parse_amount, places
 from cthub.finance.schema import CHANNELS, OPTIONAL, PARTY_TYPES, REQUIRED
 
 #: The fields an incoming transaction may have: ingest's columns, plus ``amount_minor``
@@ -30,7 +32,7 @@ MAX_TX_ID = 200
 _COUNTRY = re.compile(r"([A-Z]{2})?")
 _EPOCH = dt.datetime(1970, 1, 1)
 _LIMIT = Decimal(10) ** 15
-_SIX = Decimal("0.000001")
+_MINOR_LIMIT = 10**18
 _CHANNELS_TEXT = ", ".join(CHANNELS)
 _TYPES_TEXT = ", ".join(PARTY_TYPES)
 
@@ -110,10 +112,10 @@ def _decimal(value: object, field: str) -> Decimal:
     if isinstance(value, int | Decimal):
         number = Decimal(value)
     elif isinstance(value, str):
-        try:
-            number = Decimal(value.strip().replace(",", ""))
-        except InvalidOperation:
-            raise _bad(field, "not a number") from None
+        parsed = parse_amount(value)
+        if isinstance(parsed, str):
+            raise _bad(field, parsed)
+        number = parsed
     else:
         raise _bad(field, "not a number")
     if not number.is_finite():
@@ -137,10 +139,12 @@ def _amount(raw: Mapping[str, object], currency: str) -> int:
         raise _bad(field, "not positive")
     if number >= _LIMIT:
         raise _bad(field, "too large")
-    number = number.quantize(_SIX)  # ingest reads DECIMAL(38, 6)
-    if number <= 0:
-        raise _bad(field, "not positive")
-    return to_minor(number, currency)
+    if places(number) > minor_digits(currency):  # as ingest: never rounded away
+        raise _bad(field, TOO_PRECISE)
+    minor = to_minor(number, currency)
+    if minor >= _MINOR_LIMIT:
+        raise _bad(field, "too large")
+    return minor
 
 
 def _code(raw: Mapping[str, object], field: str, allowed: tuple[str, ...], text: str) -> str:
@@ -193,7 +197,7 @@ def parse(raw: Mapping[str, object]) -> Tx:
         raise _bad("tx_id", "empty")
     ts = _timestamp(raw)
     currency = _text(raw, "currency").upper()
-    if currency not in currencies():
+    if currency not in currencies() or currency in NOT_MONEY:
         raise _bad("currency", "not an ISO 4217 currency code")
     amount = _amount(raw, currency)
     channel = _text(raw, "channel").lower() or "transfer"

@@ -13,7 +13,7 @@ default one); a Spark DataFrame (Spark).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -63,16 +63,18 @@ def run_rules(
     connection: duckdb.DuckDBPyConnection | None = None,
     spark: SparkSession | None = None,
     threads: int | None = None,
+    on_rule: Callable[[], None] | None = None,
 ) -> pa.Table:
     """The hits (``HITS``) of every enabled rule over ``source``.
 
     ``threads`` sets DuckDB's thread count; ``spark`` is the session to use (else the active
     one, else a new local one). Views ``tx`` and ``listed`` are replaced for the run.
+    ``on_rule`` is called as each rule finishes (a progress bar's step).
     """
     chosen = [r for r in rules if r.enabled]
     queries = [compile_rule(r) for r in chosen]
     needs = listed if any(uses_listed(r) for r in chosen) else None
-    tables = _run(engine, queries, source, needs, connection, spark, threads)
+    tables = _run(engine, queries, source, needs, connection, spark, threads, on_rule)
     return finish(tables)
 
 
@@ -116,6 +118,7 @@ def _run(
     connection: duckdb.DuckDBPyConnection | None,
     spark: SparkSession | None,
     threads: int | None,
+    on_query: Callable[[], None] | None = None,
 ) -> list[pa.Table]:
     if source is None:
         raise InvalidInput("No transactions to run the rules over.", hint="Pass source=.")
@@ -124,11 +127,11 @@ def _run(
     if engine == "duckdb":
         from cthub.finance.rules import on_duckdb
 
-        return on_duckdb.run(queries, source, listed, connection, threads)
+        return on_duckdb.run(queries, source, listed, connection, threads, on_query)
     if engine == "spark":
         from cthub.finance.rules import on_spark
 
-        return on_spark.run(queries, source, listed, spark)
+        return on_spark.run(queries, source, listed, spark, on_query)
     raise InvalidInput("Unknown engine {engine}.", hint="Use duckdb or spark.", engine=repr(engine))
 
 

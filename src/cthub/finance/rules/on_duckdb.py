@@ -8,7 +8,7 @@ loses only the views ``tx`` and ``listed`` this run registered.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +26,9 @@ def run(
     listed: pa.Table | None,
     connection: duckdb.DuckDBPyConnection | None,
     threads: int | None,
+    on_query: Callable[[], None] | None = None,
 ) -> list[pa.Table]:
-    """Each query's rows as Arrow, in order."""
+    """Each query's rows as Arrow, in order; ``on_query`` is called after each."""
     if connection is None and isinstance(source, duckdb.DuckDBPyRelation):
         connection = duckdb.default_connection()
     con = connection if connection is not None else duck.connect()
@@ -39,7 +40,12 @@ def run(
         _register(con, "tx", relation)
         _register(con, "listed", listed if listed is not None else LISTED.empty_table())
         try:
-            return [con.sql(sql).to_arrow_table() for sql in queries]
+            out = []
+            for sql in queries:
+                out.append(con.sql(sql).to_arrow_table())
+                if on_query is not None:
+                    on_query()
+            return out
         finally:
             con.unregister("tx")
             con.unregister("listed")

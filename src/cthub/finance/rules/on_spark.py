@@ -8,7 +8,7 @@ starts a local session for callers without a cluster.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +39,9 @@ def run(
     source: Any,
     listed: pa.Table | None,
     spark: SparkSession | None,
+    on_query: Callable[[], None] | None = None,
 ) -> list[pa.Table]:
-    """Each query's rows as Arrow, in order."""
+    """Each query's rows as Arrow, in order; ``on_query`` is called after each."""
     active = spark or SparkSession.getActiveSession() or session()
     frame = _frame(active, source)
     check_columns(frame.columns)
@@ -49,10 +50,16 @@ def run(
         listed if listed is not None else LISTED.empty_table()
     ).createOrReplaceTempView("listed")
     try:
-        return [active.sql(sql).toArrow() for sql in queries]
+        return [_after(active.sql(sql).toArrow(), on_query) for sql in queries]
     finally:
         active.catalog.dropTempView("tx")
         active.catalog.dropTempView("listed")
+
+
+def _after(table: pa.Table, on_query: Callable[[], None] | None) -> pa.Table:
+    if on_query is not None:
+        on_query()
+    return table
 
 
 def _frame(spark: SparkSession, source: Any) -> DataFrame:

@@ -41,13 +41,13 @@ class _Account:
 
 
 def score_accounts(
-    hits: pa.Table, rules: Iterable[Rule] | Mapping[str, float], *, max_tx_ids: int = 20
+    hits: pa.Table, rules: Iterable[Rule] | Mapping[str, float], *, max_tx_ids: int | None = 20
 ) -> pa.Table:
     """One ``SCORES`` row per account in ``hits`` (``HITS``), best first.
 
     ``rules`` gives each rule's weight (the rules that ran, or a name-to-weight mapping);
     a hit of a rule not among them raises ``InvalidInput``. Ties order by transaction count
-    (more first), then account.
+    (more first), then account. ``max_tx_ids`` caps the ids listed (None: all of them).
     """
     weights = dict(rules) if isinstance(rules, Mapping) else {r.name: r.weight for r in rules}
     ordered = hits.sort_by([("account", "ascending"), ("ts", "ascending"), ("tx_id", "ascending")])
@@ -81,7 +81,7 @@ def combined(weights: Iterable[float]) -> float:
 _Row = tuple[str, float, str, datetime | None, datetime | None, int, str]
 
 
-def _row(account: str, seen: _Account, weights: Mapping[str, float], cap: int) -> _Row:
+def _row(account: str, seen: _Account, weights: Mapping[str, float], cap: int | None) -> _Row:
     """The SCORES values of one account, in column order."""
     fired = sorted(seen.rules, key=lambda name: (-weights[name], name))
     score = round(combined(weights[name] for name in fired), 6)

@@ -18,6 +18,7 @@ from pathlib import Path
 import typer
 
 from cthub.finance.datasets import ingest_file, list_datasets
+from cthub.finance.ingest import OnError
 from cthub.interfaces.cli.output import Format, emit
 from cthub.interfaces.cli.runtime import OPERATOR, open_hub
 
@@ -82,25 +83,39 @@ def monitor_cmd(
     model: Path | None = typer.Option(
         None, "--model", help="MODEL_DIR: order by rules + model (same columns)"
     ),
+    mapping: list[str] = typer.Option([], "--map", help="canonical=column (repeatable)"),
+    on_error: str = typer.Option("abort", "--on-error", help="abort or skip bad rows"),
 ) -> None:
-    """Write account,score,rules,first_seen,last_seen,tx_count,tx_ids, best first."""
+    """Write account,score,rules,first_seen,last_seen,tx_count,tx_ids, best first.
+
+    tx_ids lists every transaction the account's rules fired on. A bad input row refuses the
+    file, naming its line and column; with --on-error skip it is reported and skipped."""
     from cthub.finance.monitor import COLUMNS, MonitorResult, monitor_file
 
+    if on_error not in ("abort", "skip"):
+        raise typer.BadParameter("--on-error is abort or skip")
+    if engine not in ("duckdb", "spark"):
+        raise typer.BadParameter("--engine is duckdb or spark")
+    if str(output) != "-" and not output.parent.is_dir():
+        raise typer.BadParameter(f"--output: the folder {output.parent} does not exist")
     try:
         start = dt.date.fromisoformat(since) if since else None
     except ValueError:
         raise typer.BadParameter("--since takes YYYY-MM-DD") from None
-    with _progress("monitoring") as done:
+    columns = _mapping(mapping)
+    bad_rows: OnError = "skip" if on_error == "skip" else "abort"
+    hub = open_hub()
+    with _progress("monitoring") as progress:
         result: MonitorResult
         if model is None:
-            result = monitor_file(open_hub(), OPERATOR, input_, rules, engine, start)
+            result = monitor_file(hub, OPERATOR, input_, rules, engine, start, mapping=columns,
+                                  on_error=bad_rows, progress=progress)  # fmt: skip
         else:
             from cthub.finance.learn import monitor_file_with_model
 
-            result = monitor_file_with_model(
-                open_hub(), OPERATOR, input_, model, rules, engine, start
-            )
-        done()
+            result = monitor_file_with_model(hub, OPERATOR, input_, model, rules, engine, start,
+                                             mapping=columns, on_error=bad_rows,
+                                             progress=progress)  # fmt: skip
     for line, col, msg in result.errors:
         typer.echo(f"skipped {input_.name}: line {line}, column {col}: {msg}", err=True)
     out = sys.stdout if str(output) == "-" else output.open("w", encoding="utf-8", newline="")
@@ -127,9 +142,9 @@ def model_train_cmd(
     """Train the learned scorer on labelled accounts; print P/R/F1 on held-out accounts."""
     from cthub.finance.learn import train_file
 
-    with _progress("training") as done:
+    with _progress("training") as step:
         r = train_file(open_hub(), OPERATOR, input_, labels, output, rules_dir=rules, seed=seed)
-        done()
+        step("trained", 1, 1)
     q = r.quality
     typer.echo(f"{r.output}: trained on {r.train_accounts} accounts, "
                f"held out {r.test_accounts} ({q.planted} planted), {r.seconds:.1f} s")  # fmt: skip
@@ -150,16 +165,24 @@ def _cell(value: object) -> object:
 
 
 @contextlib.contextmanager
-def _progress(label: str) -> Iterator[Callable[[], None]]:
-    """A spinner on a terminal (the run has no meaningful fraction); quiet otherwise."""
+def _progress(label: str) -> Iterator[Callable[[str, int, int], None]]:
+    """A progress bar on a terminal, advanced by ``(step, done, total)`` calls; quiet
+    otherwise. A run that reports no steps shows the bar without a fraction."""
     if not sys.stderr.isatty():
-        yield lambda: None
+        yield lambda _step, _done, _total: None
         return
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    with Progress(SpinnerColumn(), TextColumn(label), TimeElapsedColumn(), transient=True) as p:
-        task = p.add_task(label, total=None)
-        yield lambda: p.update(task, completed=1, total=1)
+    columns = (TextColumn(label), BarColumn(), TextColumn("{task.description}"),
+               TimeElapsedColumn())  # fmt: skip
+    with Progress(*columns, console=Console(stderr=True), transient=True) as p:
+        task = p.add_task("", total=None)
+
+        def advance(step: str, done: int, total: int) -> None:
+            p.update(task, description=step, completed=done, total=total)
+
+        yield advance
 
 
 @app.command("datasets")
