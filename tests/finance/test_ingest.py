@@ -93,16 +93,20 @@ def test_datasets_are_transactional_and_refuse_known_ids(hub: Hub, tmp_path: Pat
     first = ingest_file(hub, OPERATOR, _file(tmp_path, GOOD), "bank-feed")
     assert (first.rows, first.skipped) == (4, 0)
     again = _file(tmp_path, GOOD.replace("t4,", "t5,"), "again.csv")
-    with pytest.raises(InvalidInput, match="tx_id t1 is already in dataset bank-feed"):
+    with pytest.raises(InvalidInput, match="line 2, column tx_id: already in the dataset"):
         ingest_file(hub, OPERATOR, again, "bank-feed")
+    skipped = ingest_file(hub, OPERATOR, again, "bank-feed", on_error="skip")  # t5 is new
+    assert (skipped.rows, skipped.skipped) == (1, 3)
+    assert [(line, col) for line, col, _ in skipped.errors] == [(2, "tx_id"), (3, "tx_id"),
+                                                                 (4, "tx_id")]  # fmt: skip
     with pytest.raises(InvalidInput):
         ingest_file(hub, OPERATOR, _file(tmp_path, BAD, "bad.csv"), "bank-feed")
-    (files,) = [dataset_files(hub, OPERATOR, "bank-feed")]
-    assert len(files) == 1
+    files = dataset_files(hub, OPERATOR, "bank-feed")
+    assert len(files) == 2
     leftovers = [p for p in files[0].parent.iterdir() if p.name.startswith(".tmp-")]
     assert leftovers == []
     (view,) = list_datasets(hub, OPERATOR)
-    assert (view.partitions, view.rows) == (1, 4)
+    assert (view.partitions, view.rows) == (2, 5)
 
 
 def test_roles_and_organisations(hub: Hub, tmp_path: Path) -> None:
@@ -163,16 +167,20 @@ def test_an_amount_is_read_one_way_or_refused_never_rounded(tmp_path: Path) -> N
 
 
 def test_minor_units_are_whole_and_a_mapping_must_name_a_real_column(tmp_path: Path) -> None:
-    text = "tx_id,timestamp,sender,receiver,cents,currency,chanel\n" \
-           "m1,2026-01-01T00:00:00Z,A,B,12.5,EUR,cash\nm2,2026-01-01T00:00:01Z,A,B,1250,EUR,cash\n"
+    text = (
+        "tx_id,timestamp,sender,receiver,cents,currency,chanel\n"
+        "m1,2026-01-01T00:00:00Z,A,B,12.5,EUR,cash\nm2,2026-01-01T00:00:01Z,A,B,1250,EUR,cash\n"
+    )
     path = _file(tmp_path, text)
     base = {"amount": "cents"}
     with pytest.raises(InvalidInput, match="mapping channel=channel_typo names a column"):
         prepare(path, tmp_path / "out", {**base, "channel": "channel_typo"})
     p = prepare(path, tmp_path / "out", {**base, "channel": "chanel"})
     assert {r[0]: r[4] for r in _rows(p.path)} == {"m1": 1250, "m2": 125_000}  # major units
-    stored = "tx_id,ts,sender,receiver,amount_minor,currency\n" \
-             "s1,2026-01-01T00:00:00Z,A,B,12.5,EUR\ns2,2026-01-01T00:00:01Z,A,B,1250,EUR\n"
+    stored = (
+        "tx_id,ts,sender,receiver,amount_minor,currency\n"
+        "s1,2026-01-01T00:00:00Z,A,B,12.5,EUR\ns2,2026-01-01T00:00:01Z,A,B,1250,EUR\n"
+    )
     p = prepare(_file(tmp_path, stored, "stored.csv"), tmp_path / "out", on_error="skip")
     assert [(line, msg.split(" ")[0]) for line, _c, msg in p.errors] == [(2, "more")]
     assert {r[0]: r[4] for r in _rows(p.path)} == {"s2": 1250}

@@ -60,8 +60,15 @@ def test_monitor_maps_columns_and_refuses_bad_rows_unless_told_to_skip(tmp_path:
     feed.write_text("id,when,from,to,value,ccy\n"
                     "x1,2026-01-01T00:00:00Z,A,B,10.00,EUR\n"
                     "x2,2026-01-01T01:00:00Z,A,B,\"1,50\",EUR\n")  # fmt: skip
-    columns = ["--map", "tx_id=id", "--map", "timestamp=when", "--map", "sender=from",
-               "--map", "receiver=to", "--map", "amount=value", "--map", "currency=ccy"]  # fmt: skip
+    pairs = (
+        "tx_id=id",
+        "timestamp=when",
+        "sender=from",
+        "receiver=to",
+        "amount=value",
+        "currency=ccy",
+    )
+    columns = [arg for pair in pairs for arg in ("--map", pair)]
     out = _run(tmp_path, "finance", "monitor", "-i", str(feed), "-o", "-", *columns)
     assert out.returncode == 2, out.stderr
     assert "line 3, column amount" in out.stderr

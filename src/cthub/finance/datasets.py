@@ -17,7 +17,6 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cthub.core import duck
 from cthub.core.errors import InvalidInput, NotFound
 from cthub.core.hub import Hub, Unit
 from cthub.core.policy import Actor
@@ -79,9 +78,9 @@ def ingest_file(
     with hub.unit(actor, "finance.ingest") as u:
         ds = _dataset(u, dataset, create=True)
         folder = root(hub) / str(ds.id)
-        prepared = prepare(path, folder, mapping, on_error)
+        known = [p for p in partition_files(u.s, hub, ds) if p.exists()]
+        prepared = prepare(path, folder, mapping, on_error, known=known)
         try:
-            _refuse_known_ids(hub, u, ds, prepared.path, path.name)
             final = folder / f"part-{prepared.path.stem.removeprefix('.tmp-')}.parquet"
             part = FinancePartition(dataset_id=ds.id, file=final.name, source=path.name[:300],
                                     rows=prepared.rows, skipped=prepared.skipped,
@@ -106,27 +105,6 @@ def partition_files(s: Session, hub: Hub, ds: FinanceDataset) -> list[Path]:
         select(FinancePartition.file).where(FinancePartition.dataset_id == ds.id)
     ).all()
     return [folder / n for n in names]
-
-
-def _refuse_known_ids(hub: Hub, u: Unit, ds: FinanceDataset, new: Path, file: str) -> None:
-    files = [p for p in partition_files(u.s, hub, ds) if p.exists()]
-    if not files:
-        return
-    con = duck.connect()
-    try:
-        old = ", ".join(literal(p) for p in files)
-        row = con.execute(
-            f"SELECT n.tx_id FROM read_parquet({literal(new)}) n "  # noqa: S608 - our own paths
-            f"SEMI JOIN read_parquet([{old}]) o ON o.tx_id = n.tx_id LIMIT 1"
-        ).fetchone()
-    finally:
-        con.close()
-    if row:
-        raise InvalidInput(
-            "{file}: tx_id {tx_id} is already in dataset {dataset}.",
-            hint="Each transaction is ingested once; remove the rows already sent.",
-            file=file, tx_id=str(row[0])[:80], dataset=ds.name,
-        )  # fmt: skip
 
 
 def literal(path: Path) -> str:

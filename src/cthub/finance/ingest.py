@@ -4,11 +4,12 @@ DuckDB reads the file as text columns (CSV) or as stored (Parquet), streams it, 
 row in SQL: required values present, timestamps that parse (ISO 8601, with or without an offset;
 stored as naive UTC), amounts that are positive decimals, known ISO 4217 currencies (amounts
 become integer minor units by the currency's digits, never floats), known channels and party
-types, two-letter countries, and ``tx_id`` unique in the file. Each bad row is reported with its
-line (CSV: the file's line number, header = 1; Parquet: the row number from 1), the column and
-what is wrong. ``on_error="abort"`` refuses the file when any row is bad; ``"skip"`` keeps the
-good rows. The output is written to a temporary Parquet file and only moved into place by the
-caller once everything else succeeded, so a failed ingest leaves earlier data untouched.
+types, two-letter countries, and ``tx_id`` unique in the file and new to the dataset. Each bad
+row is reported with its line (CSV: the file's line number, header = 1; Parquet: the row number
+from 1), the column and what is wrong. ``on_error="abort"`` refuses the file when any row is
+bad; ``"skip"`` keeps the good rows. The output is written to a temporary Parquet file and only
+moved into place by the caller once everything else succeeded, so a failed ingest leaves
+earlier data untouched.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -143,6 +144,7 @@ _CHECKS = (
     ("receiver_country", "NOT regexp_full_match(receiver_country, '([A-Z]{{2}})?')",
      "not an ISO 3166 alpha-2 code"),
     ("tx_id", "dup > 1", "repeats an earlier tx_id"),
+    ("tx_id", "known", "already in the dataset (each transaction is ingested once)"),
 )  # fmt: skip
 #: The vocabularies the checks name, as SQL lists and as text for the messages.
 _FMT = {
@@ -152,7 +154,7 @@ _FMT = {
 }
 
 
-def _checked_sql(staging: str, minor: bool = False) -> str:
+def _checked_sql(staging: str, minor: bool = False, known: bool = False) -> str:
     bad = " OR ".join(f"({cond.format(**_FMT)})" for _c, cond, _m in _CHECKS)
     # amounts already in minor units (cthub's stored form) are scaled back to decimals
     amount = f"c.amt_raw / {_FACTOR.replace('digits', 'k.digits')}" if minor else "c.amt_raw"
@@ -177,7 +179,8 @@ def _checked_sql(staging: str, minor: bool = False) -> str:
                    regexp_full_match(s.amount, '{amounts.AMBIGUOUS}') AS amt_ambiguous,
                    upper(s.currency) AS cur,
                    CASE WHEN s.channel = '' THEN 'transfer' ELSE lower(s.channel) END AS ch,
-                   row_number() OVER (PARTITION BY s.tx_id ORDER BY s.line) AS dup
+                   row_number() OVER (PARTITION BY s.tx_id ORDER BY s.line) AS dup,
+                   {"s.tx_id IN (SELECT tx_id FROM known_ids)" if known else "FALSE"} AS known
             FROM n AS s
         ),
         v AS (
@@ -221,8 +224,11 @@ def prepare(
     mapping: Mapping[str, str] | None = None,
     on_error: OnError = "abort",
     threads: int | None = None,
+    known: Sequence[Path] = (),
 ) -> Prepared:
-    """Validate ``path`` and write its good rows as a temporary Parquet file in ``out_dir``."""
+    """Validate ``path`` and write its good rows as a temporary Parquet file in ``out_dir``;
+    a ``tx_id`` already in one of the Parquet files ``known`` (the dataset's partitions) is a
+    bad row like any other."""
     if not path.is_file():
         raise InvalidInput("{file} is not a readable file.", hint="Check the path.", file=str(path))
     reader, is_csv = _reader(path)
@@ -234,7 +240,11 @@ def prepare(
         try:
             cols = _mapped(_source_columns(con, reader), mapping or {}, path.name)
             minor = cols.get("amount") == "amount_minor"
-            checked = _checked_sql(_staging_sql(reader, cols), minor)
+            if known:
+                files = ", ".join(_lit(k) for k in known)
+                con.execute("CREATE TEMP VIEW known_ids AS SELECT tx_id FROM "  # noqa: S608
+                            f"read_parquet([{files}])")  # fmt: skip
+            checked = _checked_sql(_staging_sql(reader, cols), minor, bool(known))
             # checked once into a temporary table (spilled under out_dir past the memory
             # limit), then counted, reported and written from it: one pass over the input
             out_dir.mkdir(parents=True, exist_ok=True)
