@@ -42,6 +42,9 @@ def test_every_route_needs_authentication(api: tuple[TestClient, Hub]) -> None:
         ("get", "/api/finance/datasets"),
         ("post", "/api/finance/datasets/x/monitor"),
         ("get", "/api/finance/alerts"),
+        ("get", "/api/finance/alerts/1"),
+        ("get", "/api/finance/alerts/1/graph"),
+        ("get", "/api/finance/cases"),
         ("post", "/api/finance/cases"),
         ("get", "/api/finance/cases/1"),
         ("post", "/api/finance/cases/1/decision"),
@@ -67,6 +70,12 @@ def test_monitor_case_decision_goaml(api: tuple[TestClient, Hub], tmp_path: Path
     assert best["account"] == "DE77"
     assert "structuring" in best["rules"]
     assert {h["tx_id"] for h in best["hits"]} >= {"s1", "s2", "s3"}
+    one = client.get(f"/api/finance/alerts/{best['id']}", headers=viewer).json()
+    assert (one["account"], one["dataset"], one["hits"]) == ("DE77", "branch", best["hits"])
+    graph = client.get(f"/api/finance/alerts/{best['id']}/graph?hops=1", headers=viewer).json()
+    assert [(n["account"], n["hops"]) for n in graph["nodes"]] == [("DE77", 0)]  # cash only
+    assert graph["edges"] == []
+    assert client.get("/api/finance/alerts/999999", headers=viewer).status_code == 404
     case = client.post(
         "/api/finance/cases",
         headers=analyst,
@@ -74,6 +83,9 @@ def test_monitor_case_decision_goaml(api: tuple[TestClient, Hub], tmp_path: Path
     )
     assert case.status_code == 201, case.text
     cid = case.json()["id"]
+    listed = client.get("/api/finance/cases?state=open", headers=viewer).json()
+    assert [(c["id"], c["alerts"], c["state"]) for c in listed["cases"]] == [(cid, 1, "open")]
+    assert client.get("/api/finance/cases?state=suspicious", headers=viewer).json()["total"] == 0
     client.post(f"/api/finance/cases/{cid}/comments", headers=analyst, json={"text": "4 days"})
     refused = client.post(
         f"/api/finance/cases/{cid}/decision",

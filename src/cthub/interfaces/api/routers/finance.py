@@ -19,6 +19,7 @@ from starlette.datastructures import FormData, UploadFile
 from cthub import finance
 from cthub.core.errors import InvalidInput
 from cthub.core.policy import Actor
+from cthub.finance import graph_view, queues
 from cthub.finance import jobs as finance_jobs
 from cthub.interfaces.api import uploads
 from cthub.interfaces.api.deps import api_actor, hub_of
@@ -171,6 +172,62 @@ def alerts(
     return [AlertOut(**a.__dict__) for a in finance.alerts(hub_of(request), actor, state, limit)]
 
 
+class AlertDetailOut(AlertOut):
+    dataset: str
+
+
+@router.get("/alerts/{alert_id}", response_model=AlertDetailOut)
+def get_alert(
+    alert_id: RowId, request: Request, actor: Actor = Depends(api_actor)
+) -> AlertDetailOut:
+    """One alert: its rules, the transactions each fired on, its network measures, its
+    dataset."""
+    row = queues.alert(hub_of(request), actor, alert_id)
+    return AlertDetailOut(**row.alert.__dict__, dataset=row.dataset)
+
+
+class NodeOut(BaseModel):
+    account: str
+    name: str
+    hops: int = Field(description="From the alerted account (0 for itself)")
+    via: str = Field(description="The first-hop account a second-hop one was reached through")
+    transactions: int
+    alert_id: int | None = Field(description="The account's own alert in the dataset, if any")
+    score: float | None
+
+
+class EdgeOut(BaseModel):
+    sender: str
+    receiver: str
+    transactions: int
+
+
+class GraphOut(BaseModel):
+    account: str
+    dataset: str
+    alert_id: int
+    nodes: builtins.list[NodeOut]
+    edges: builtins.list[EdgeOut]
+    reachable: int = Field(description="Accounts within the hops, drawn or not")
+    truncated: bool
+
+
+@router.get("/alerts/{alert_id}/graph", response_model=GraphOut)
+def alert_graph(
+    alert_id: RowId,
+    request: Request,
+    hops: int = Query(2, ge=1, le=2),
+    actor: Actor = Depends(api_actor),
+) -> GraphOut:
+    """The alerted account's neighbourhood from the dataset's transactions, up to ``hops``
+    away and at most 60 accounts (the graph the alert page draws)."""
+    n = graph_view.neighbourhood(hub_of(request), actor, alert_id, hops=hops)
+    return GraphOut(account=n.account, dataset=n.dataset, alert_id=n.alert_id,
+                    nodes=[NodeOut(**x.__dict__) for x in n.nodes],
+                    edges=[EdgeOut(**e.__dict__) for e in n.edges], reachable=n.reachable,
+                    truncated=n.truncated)  # fmt: skip
+
+
 AlertId = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 
@@ -202,6 +259,40 @@ def _case_out(c: finance.CaseView) -> CaseOut:
     data = {k: v for k, v in c.__dict__.items() if k not in ("alerts", "comments")}
     comments = [CommentOut(author=a, text=t, at=w) for a, t, w in c.comments]
     return CaseOut(**data, alerts=[AlertOut(**a.__dict__) for a in c.alerts], comments=comments)
+
+
+class CaseRowOut(BaseModel):
+    id: int
+    title: str
+    state: str
+    assignee: str
+    created_by: str
+    created_at: dt.datetime
+    decided_by: str
+    decided_at: dt.datetime | None
+    alerts: int
+
+
+class CasePageOut(BaseModel):
+    cases: builtins.list[CaseRowOut]
+    total: int
+    page: int
+    pages: int
+
+
+@router.get("/cases", response_model=CasePageOut)
+def list_cases(
+    request: Request,
+    state: Literal["open", "suspicious", "not_suspicious", ""] = Query("", description="'': all"),
+    assignee: str = Query("", max_length=200, description="'': anyone"),
+    page: int = Query(1, ge=1, le=10**6),
+    size: int = Query(50, ge=1, le=200),
+    actor: Actor = Depends(api_actor),
+) -> CasePageOut:
+    """Cases, newest first, each with its number of alerts."""
+    rows = queues.case_page(hub_of(request), actor, state, assignee, page, size)
+    return CasePageOut(cases=[CaseRowOut(**c.__dict__) for c in rows.rows], total=rows.total,
+                       page=rows.page, pages=rows.pages)  # fmt: skip
 
 
 @router.post("/cases", response_model=CaseOut, status_code=201)
