@@ -209,3 +209,22 @@ def test_another_organisation_cannot_follow_the_job(api: tuple[TestClient, Hub],
     _finished(client, analyst, job_id)
     other = _bearer(hub, "analyst", factories.org(hub))
     assert client.get(f"/api/jobs/{job_id}", headers=other).status_code in (403, 404)
+
+
+def test_a_dataset_is_monitored_as_a_job(api: tuple[TestClient, Hub], org: str) -> None:
+    client, hub = api
+    analyst = _bearer(hub, "analyst", org)
+    _finished(client, analyst, _upload(client, analyst, GOOD).json()["id"])
+    viewer = _bearer(hub, "viewer", org)
+    assert client.post("/api/finance/datasets/feed/monitor-jobs", headers=viewer).status_code == 403
+    wrong = client.post("/api/finance/datasets/feed/monitor-jobs?engine=oracle", headers=analyst)
+    assert wrong.status_code == 400  # invalid_input, as every bad parameter
+    started = client.post("/api/finance/datasets/feed/monitor-jobs", headers=analyst)
+    assert started.status_code == 202, started.text
+    assert started.json()["kind"] == "finance-monitor"
+    done = _finished(client, analyst, started.json()["id"])
+    assert done["state"] == "succeeded", done
+    assert done["result"]["dataset"] == "feed"
+    assert done["result"]["alerts"] == len(
+        client.get("/api/finance/alerts", headers=analyst).json()
+    )

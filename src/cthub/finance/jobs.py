@@ -157,21 +157,27 @@ def ingest_job(hub: Hub, ctx: JobContext) -> dict[str, Any]:
     }
 
 
-def start_monitor(hub: Hub, actor: Actor, dataset: str) -> FinanceJob:
-    """Start running the organisation's rules over ``dataset``; returns at once."""
+def start_monitor(hub: Hub, actor: Actor, dataset: str, engine: str = "duckdb") -> FinanceJob:
+    """Start running the organisation's rules over ``dataset`` on ``engine``; returns at once."""
+    if engine not in ("duckdb", "spark"):
+        raise InvalidInput("Unknown engine {engine}.", hint="Use duckdb or spark.",
+                           engine=engine[:20])  # fmt: skip
     with hub.unit(actor, "finance.monitor") as u:
         ds = _dataset(u, dataset)
-        u.audit("finance_dataset", ds.id, details={"dataset": ds.name, "job": MONITOR})
+        u.audit("finance_dataset", ds.id, details={"dataset": ds.name, "job": MONITOR,
+                                                   "engine": engine})  # fmt: skip
         name = ds.name
-    return FinanceJob(jobs.submit(hub, actor, MONITOR, {"dataset": name}), name, "")
+    params = {"dataset": name, "engine": engine}
+    return FinanceJob(jobs.submit(hub, actor, MONITOR, params), name, "")
 
 
 @jobs.job(MONITOR, action="finance.monitor")
 def monitor_job(hub: Hub, ctx: JobContext) -> dict[str, Any]:
     """Monitor the dataset and store its alerts for review."""
     dataset = str(ctx.params.get("dataset", ""))
+    engine = str(ctx.params.get("engine", "duckdb"))
     ctx.progress(1, 3, N_("Screening counterparties and running the rules"))
-    result = monitor_dataset(hub, ctx.actor, dataset)
+    result = monitor_dataset(hub, ctx.actor, dataset, engine=engine)
     ctx.progress(3, 3, N_("Monitoring finished"))
     return {"dataset": dataset, "alerts": len(result.alerts), "hits": len(result.hits)}
 

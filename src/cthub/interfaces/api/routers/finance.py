@@ -140,11 +140,33 @@ class RunOut(BaseModel):
     alerts: int
 
 
+Engine = Literal["duckdb", "spark"]
+
+
 @router.post("/datasets/{name}/monitor", response_model=RunOut)
-def monitor(name: str, request: Request, actor: Actor = Depends(api_actor)) -> RunOut:
-    """Run the shipped rules over the dataset and store its alerts for review."""
-    result = finance.monitor_dataset(hub_of(request), actor, name[:120])
+def monitor(
+    name: str,
+    request: Request,
+    engine: Engine = Query("duckdb"),
+    actor: Actor = Depends(api_actor),
+) -> RunOut:
+    """Run the organisation's rules over the dataset and store its alerts for review, waiting
+    for the result (for a large dataset, start a job with `/monitor-jobs` instead)."""
+    result = finance.monitor_dataset(hub_of(request), actor, name[:120], engine=engine)
     return RunOut(dataset=name[:120], alerts=len(result.alerts))
+
+
+@router.post("/datasets/{name}/monitor-jobs", response_model=JobOut, status_code=202)
+def monitor_job(
+    name: str,
+    request: Request,
+    engine: Engine = Query("duckdb"),
+    actor: Actor = Depends(api_actor),
+) -> JobOut:
+    """Start monitoring the dataset as a job; poll `/api/jobs/{id}` for its progress and
+    result (the number of alerts stored)."""
+    started = finance_jobs.start_monitor(hub_of(request), actor, name[:120], engine)
+    return JobOut.model_validate(started.job)
 
 
 class AlertOut(BaseModel):
