@@ -184,3 +184,12 @@ def test_minor_units_are_whole_and_a_mapping_must_name_a_real_column(tmp_path: P
     p = prepare(_file(tmp_path, stored, "stored.csv"), tmp_path / "out", on_error="skip")
     assert [(line, msg.split(" ")[0]) for line, _c, msg in p.errors] == [(2, "more")]
     assert {r[0]: r[4] for r in _rows(p.path)} == {"s2": 1250}
+
+
+def test_a_quoted_field_may_span_lines_and_a_short_row_is_padded(tmp_path: Path) -> None:
+    text = ('tx_id,timestamp,sender,receiver,amount,currency,sender_name\n'
+            'q1,2026-03-01T10:00:00Z,A,B,10,EUR,"Acme\nTrading Ltd"\n'
+            'q2,2026-03-01T11:00:00Z,A,B,10,EUR\n')  # fmt: skip
+    p = prepare(_file(tmp_path, text), tmp_path / "out")
+    names = {r[0]: r[6] for r in _rows(p.path)}
+    assert names == {"q1": "Acme\nTrading Ltd", "q2": ""}
