@@ -96,6 +96,8 @@ def test_datasets_are_transactional_and_refuse_known_ids(hub: Hub, tmp_path: Pat
     with pytest.raises(InvalidInput, match="line 2, column tx_id: already in the dataset"):
         ingest_file(hub, OPERATOR, again, "bank-feed")
     skipped = ingest_file(hub, OPERATOR, again, "bank-feed", on_error="skip")  # t5 is new
+    with pytest.raises(InvalidInput, match="no row to add to dataset bank-feed: all 4 are bad"):
+        ingest_file(hub, OPERATOR, again, "bank-feed", on_error="skip")  # nothing new now
     assert (skipped.rows, skipped.skipped) == (1, 3)
     assert [(line, col) for line, col, _ in skipped.errors] == [(2, "tx_id"), (3, "tx_id"),
                                                                  (4, "tx_id")]  # fmt: skip
@@ -193,3 +195,21 @@ def test_a_quoted_field_may_span_lines_and_a_short_row_is_padded(tmp_path: Path)
     p = prepare(_file(tmp_path, text), tmp_path / "out")
     names = {r[0]: r[6] for r in _rows(p.path)}
     assert names == {"q1": "Acme\nTrading Ltd", "q2": ""}
+
+
+def test_float_amounts_in_parquet_are_read_by_value(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table({
+        "tx_id": ["f1", "f2", "f3", "f4"],
+        "timestamp": ["2026-01-01T00:00:00Z"] * 4,
+        "sender": ["A"] * 4, "receiver": ["B"] * 4,
+        "amount": pa.array([12.34, 1e-05, 100.0, 1e16], pa.float64()),
+        "currency": ["EUR"] * 4,
+    })  # fmt: skip
+    path = tmp_path / "floats.parquet"
+    pq.write_table(table, path)
+    p = prepare(path, tmp_path / "out", on_error="skip")
+    assert {r[0]: r[4] for r in _rows(p.path)} == {"f1": 1234, "f3": 10_000}
+    assert [(line, msg.split(" ")[0]) for line, _c, msg in p.errors] == [(2, "more"), (4, "too")]

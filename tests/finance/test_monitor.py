@@ -75,3 +75,25 @@ def test_a_dataset_run_stores_explained_alerts(
     assert best.hits
     assert best.hits[0]["detail"]
     assert {"component_size", "fan_in", "fan_out", "hops"} <= set(best.network)
+
+
+def test_progress_names_each_step_and_ends_full(
+    sqlite_hub: Hub, day: tuple[Path, set[str], int]
+) -> None:
+    path, _planted, _n = day
+    from cthub.finance.rule_settings import rules_for
+
+    seen: list[tuple[str, int, int]] = []
+
+    def progress(step: str, done: int, total: int) -> None:
+        seen.append((step, done, total))
+
+    result = monitor_file(sqlite_hub, OPERATOR, path, progress=progress)
+
+    enabled = [r.name for r in rules_for(sqlite_hub, OPERATOR) if r.enabled]
+    labels = [s for s, _d, _t in seen]
+    assert labels == ["screening counterparties", *(f"rule {n}" for n in enabled), "network",
+                      "writing the alerts"]  # fmt: skip
+    assert [d for _s, d, _t in seen] == list(range(1, len(seen) + 1))
+    assert {t for _s, _d, t in seen} == {len(seen)}  # the total known from the start
+    assert all(len(a["tx_ids"].split(",")) == a["tx_count"] for a in result.alerts)

@@ -40,8 +40,9 @@ _AMBIGUOUS = re.compile(AMBIGUOUS)
 
 
 def parse_amount(text: str) -> Decimal | str:
-    """The ``Decimal`` an amount's text means, or the message saying why it means none."""
-    text = text.strip()
+    """The ``Decimal`` an amount's text means, or the message saying why it means none (spaces
+    around it are dropped, as ingest's ``trim`` drops them; other white space is not)."""
+    text = text.strip(" ")
     if _PLAIN.fullmatch(text):
         return Decimal(text)
     if _GROUPED.fullmatch(text):
@@ -50,9 +51,16 @@ def parse_amount(text: str) -> Decimal | str:
 
 
 def places(number: Decimal) -> int:
-    """Decimal places of ``number`` that are not trailing zeros (``1.50`` has 1)."""
-    exponent = number.normalize().as_tuple().exponent
-    return max(0, -exponent) if isinstance(exponent, int) else 0
+    """Decimal places of ``number`` that are not trailing zeros (``1.50`` has 1), exactly: no
+    arithmetic, so no context precision rounds a long amount's last places away."""
+    _sign, digits, exponent = number.as_tuple()
+    if not isinstance(exponent, int) or exponent >= 0:
+        return 0
+    kept = len(digits)
+    while kept and exponent < 0 and digits[kept - 1] == 0:
+        kept -= 1
+        exponent += 1
+    return -exponent if kept and exponent < 0 else 0
 
 
 __all__ = [

@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 from cthub.core.errors import InvalidInput, NotFound
 from cthub.core.hub import Hub, Unit
 from cthub.core.policy import Actor
-from cthub.finance.ingest import OnError, discard, prepare
+from cthub.finance.ingest import OnError, Prepared, discard, prepare
 from cthub.finance.models import FinanceDataset, FinancePartition
 
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,119}")
@@ -80,6 +81,9 @@ def ingest_file(
         folder = root(hub) / str(ds.id)
         known = [p for p in partition_files(u.s, hub, ds) if p.exists()]
         prepared = prepare(path, folder, mapping, on_error, known=known)
+        if prepared.rows == 0:  # nothing new: no empty partition, no rebuild of the scorers
+            discard(prepared)
+            _nothing_to_add(path.name, ds.name, prepared)
         try:
             final = folder / f"part-{prepared.path.stem.removeprefix('.tmp-')}.parquet"
             part = FinancePartition(dataset_id=ds.id, file=final.name, source=path.name[:300],
@@ -96,6 +100,20 @@ def ingest_file(
             "skipped": prepared.skipped,
         })  # fmt: skip
         return IngestResult(ds.name, part.id, prepared.rows, prepared.skipped, prepared.errors)
+
+
+def _nothing_to_add(file: str, dataset: str, prepared: Prepared) -> NoReturn:
+    if not prepared.errors:
+        raise InvalidInput("{file} holds no transactions.", hint="Give a file with rows.",
+                           file=file)  # fmt: skip
+    line, column, problem = prepared.errors[0]
+    raise InvalidInput(
+        "{file}: no row to add to dataset {dataset}: all {skipped} are bad or already in it; "
+        "the first is line {line}, column {column}: {problem}.",
+        hint="Send only new, good rows.",
+        file=file, dataset=dataset, skipped=prepared.skipped, line=line, column=column,
+        problem=problem,
+    )  # fmt: skip
 
 
 def partition_files(s: Session, hub: Hub, ds: FinanceDataset) -> list[Path]:

@@ -5,8 +5,9 @@ row in SQL: required values present, timestamps that parse (ISO 8601, with or wi
 stored as naive UTC), amounts that are positive decimals, known ISO 4217 currencies (amounts
 become integer minor units by the currency's digits, never floats), known channels and party
 types, two-letter countries, and ``tx_id`` unique in the file and new to the dataset. Each bad
-row is reported with its line (CSV: the file's line number, header = 1; Parquet: the row number
-from 1), the column and what is wrong. ``on_error="abort"`` refuses the file when any row is
+row is reported with its line (CSV: the header is line 1 and each record one line, so a quoted
+line break inside a field does not count; Parquet: the row number from 1), the column and what
+is wrong. ``on_error="abort"`` refuses the file when any row is
 bad; ``"skip"`` keeps the good rows. The output is written to a temporary Parquet file and only
 moved into place by the caller once everything else succeeded, so a failed ingest leaves
 earlier data untouched.
@@ -56,8 +57,10 @@ def _q(name: str) -> str:
     return '"' + name.translate(_SQL_NAME) + '"'
 
 
-def _source_columns(con: duckdb.DuckDBPyConnection, rel_sql: str) -> list[str]:
-    return [d[0] for d in con.execute(f"SELECT * FROM {rel_sql} LIMIT 0").description]  # noqa: S608
+def _source_columns(con: duckdb.DuckDBPyConnection, rel_sql: str) -> dict[str, str]:
+    """The source's columns in order, each with its DuckDB type's name."""
+    found = con.execute(f"SELECT * FROM {rel_sql} LIMIT 0").description  # noqa: S608
+    return {d[0]: str(d[1]).upper() for d in found}
 
 
 def _reader(path: Path) -> tuple[str, bool]:
@@ -116,23 +119,35 @@ def _mapped(columns: list[str], mapping: Mapping[str, str], file: str) -> dict[s
     return out
 
 
-def _text(col: str | None) -> str:
-    return f"coalesce(trim(CAST({_q(col)} AS VARCHAR)), '')" if col else "''"
+def _text(col: str | None, kind: str = "VARCHAR") -> str:
+    if not col:
+        return "''"
+    if kind in _FLOATS:  # a float's text may be 1e-05: its value to six places, as decimal text
+        decimal = f"CAST(TRY_CAST({_q(col)} AS DECIMAL(38, 6)) AS VARCHAR)"
+        return f"coalesce({decimal}, CAST({_q(col)} AS VARCHAR), '')"
+    return f"coalesce(trim(CAST({_q(col)} AS VARCHAR)), '')"
 
 
-def _staging_sql(reader: str, cols: dict[str, str]) -> str:
+_FLOATS = frozenset({"DOUBLE", "FLOAT", "REAL"})
+
+
+def _staging_sql(reader: str, cols: dict[str, str], kinds: Mapping[str, str]) -> str:
     """One row per input row: the cleaned text of every canonical column and its line."""
-    parts = [f"{_text(cols.get(c))} AS {c}" for c in (*REQUIRED, *OPTIONAL)]
+    parts = [
+        f"{_text(cols.get(c), kinds.get(cols.get(c, ''), 'VARCHAR'))} AS {c}"
+        for c in (*REQUIRED, *OPTIONAL)
+    ]
     return f"SELECT row_number() OVER () AS line, {', '.join(parts)} FROM {reader}"  # noqa: S608
 
 
 _CHECKS = (
     ("tx_id", "tx_id = ''", "empty"),
     ("timestamp", "ts IS NULL", "not a date and time (ISO 8601, e.g. 2026-03-01T14:05:00Z)"),
-    ("amount", "amt IS NULL AND NOT amt_ambiguous", amounts.NOT_A_NUMBER),
+    ("amount", "amt_text IS NULL AND NOT amt_ambiguous", amounts.NOT_A_NUMBER),
     ("amount", "amt_ambiguous", amounts.IS_AMBIGUOUS),
     ("amount", "amt <= 0", "not positive"),
-    ("amount", f"amt >= 1e15 OR amt * {_FACTOR} >= 1e18", "too large"),
+    ("amount", f"(amt_text IS NOT NULL AND amt IS NULL) OR amt >= 1e15 OR amt * {_FACTOR} >= 1e18",
+     "too large"),
     ("amount", "amt IS NOT NULL AND amt_places > places", amounts.TOO_PRECISE),
     ("currency", "digits IS NULL", "not an ISO 4217 currency code"),
     ("sender", "sender = '' AND receiver = ''", "sender and receiver are both empty"),
@@ -240,13 +255,14 @@ def prepare(
             con.execute(f"SET threads = {int(threads)}")
         _setup(con)
         try:
-            cols = _mapped(_source_columns(con, reader), mapping or {}, path.name)
+            kinds = _source_columns(con, reader)
+            cols = _mapped(list(kinds), mapping or {}, path.name)
             minor = cols.get("amount") == "amount_minor"
             if known:
                 files = ", ".join(_lit(k) for k in known)
                 con.execute("CREATE TEMP VIEW known_ids AS SELECT tx_id FROM "  # noqa: S608
                             f"read_parquet([{files}])")  # fmt: skip
-            checked = _checked_sql(_staging_sql(reader, cols), minor, bool(known))
+            checked = _checked_sql(_staging_sql(reader, cols, kinds), minor, bool(known))
             # checked once into a temporary table (spilled under out_dir past the memory
             # limit), then counted, reported and written from it: one pass over the input
             out_dir.mkdir(parents=True, exist_ok=True)

@@ -87,7 +87,7 @@ def _precheck(path: Path, mapping: Mapping[str, str]) -> None:
                            reason=str(exc).splitlines()[0][:300]) from None  # fmt: skip
     finally:
         con.close()
-    _mapped(columns, mapping, path.name)
+    _mapped(list(columns), mapping, path.name)
 
 
 def start_ingest(

@@ -84,13 +84,18 @@ class Steps:
     counterparties, each rule, the network. After each, ``progress(next, done, total)`` names
     the step now running."""
 
-    def __init__(self, progress: Progress | None, rules: Sequence[Any]) -> None:
+    def __init__(self, progress: Progress | None, rules: Sequence[Any], more: int = 0) -> None:
         self.progress = progress
-        self.total = 3 + sum(1 for r in rules if r.enabled)
+        self.total = 3 + sum(1 for r in rules if r.enabled) + more  # ``more``: the caller's
         self.done = 0
+        self.last = "writing the alerts"  # what runs after the network
 
     def step(self, running: str) -> None:
         self.done += 1
+        self.say(running)
+
+    def say(self, running: str) -> None:
+        """Name the step now running without advancing."""
         if self.progress is not None:
             self.progress(running, min(self.done, self.total), self.total)
 
@@ -110,13 +115,17 @@ def _evaluate(
     source = [str(p) for p in files]
     listed = _listed(hub, actor, source)
     names = [f"rule {r.name}" for r in rules if r.enabled]
-    steps.step(names[0] if names else "network")
     pending = iter([*names[1:], "network"])
     spark = None
     if engine == "spark":
         from cthub.finance.rules import on_spark
 
+        steps.total += 1
+        steps.step("starting Spark")
         spark = on_spark.session()
+        steps.say(names[0] if names else "network")
+    else:
+        steps.step(names[0] if names else "network")
     hits = run_rules(rules, engine, source, listed=listed, spark=spark,
                      on_rule=lambda: steps.step(next(pending, "network")))  # fmt: skip
     if since is not None:
@@ -124,7 +133,7 @@ def _evaluate(
         hits = hits.filter(pc.greater_equal(hits.column("ts"), start))
     scored = score_accounts(hits, rules, max_tx_ids=max_tx_ids).to_pylist()
     net = _network(source, {r["account"] for r in scored})
-    steps.step("writing the alerts")
+    steps.step(steps.last)
     return scored, hits.to_pylist(), net
 
 

@@ -168,7 +168,8 @@ def monitor_file_with_model(
     _check_engine(engine)
     model = load(model_dir)
     rules = _rules(hub, actor, rules_dir)
-    steps = Steps(progress, rules)
+    steps = Steps(progress, rules, more=2)
+    steps.last = "model: features"
     tmp = Path(tempfile.mkdtemp(prefix="cthub-monitor-"))
     try:
         prepared = prepare(path, tmp, mapping, on_error)
@@ -177,6 +178,7 @@ def monitor_file_with_model(
         scored, hits, _net = _evaluate(hub, actor, source, rules, engine, since, steps,
                                        max_tx_ids=None)  # fmt: skip
         features, graph = _features(model, source, hits, {r.name for r in rules if r.enabled})
+        steps.step("model: scores and explanations")
         scores = predict(model, features, explain=())
         extra = model_only(model, scores, scored)
         start = None if since is None else dt.datetime.combine(since, dt.time())
@@ -185,6 +187,7 @@ def monitor_file_with_model(
         scores = Prediction(scores.accounts, scores.score, contributions(model, features, alerted))
         rows, model_hits, view = alerts(scored, scores, activity)
         net = _network(graph, alerted)
+        steps.step("writing the alerts")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     with hub.unit(actor, "finance.monitor") as u:

@@ -57,8 +57,9 @@ class SanctionedNow(Detector):
         super().__init__(rule)
         self.min_score = float(rule.params.percent("min_score"))
         self.max_accounts = rule.params.count("max_accounts")
-        #: the accounts that dealt with each name, while at most ``max_accounts``
-        self.dealt: dict[str, set[str]] = {}
+        #: the accounts that dealt with each name, while at most ``max_accounts`` (one account
+        #: is kept as itself, more as a set: most names have one)
+        self.dealt: dict[str, str | set[str]] = {}
         #: the names more accounts dealt with
         self.common: set[str] = set()
 
@@ -73,7 +74,11 @@ class SanctionedNow(Detector):
             "END FROM l GROUP BY name",
             [self.max_accounts],
         )
-        self.dealt = {name: set(accounts) for name, accounts in rows if accounts is not None}
+        self.dealt = {
+            name: accounts[0] if len(accounts) == 1 else set(accounts)
+            for name, accounts in rows
+            if accounts is not None
+        }
         self.common = {name for name, accounts in rows if accounts is None}
 
     @staticmethod
@@ -88,8 +93,14 @@ class SanctionedNow(Detector):
     def _deal(self, name: str, account: str) -> None:
         if name in self.common:
             return
-        accounts = self.dealt.setdefault(name, set())
-        accounts.add(account)
+        accounts = self.dealt.get(name)
+        if accounts is None or accounts == account:
+            self.dealt[name] = account
+            accounts = {account}
+        elif isinstance(accounts, str):
+            accounts = self.dealt[name] = {accounts, account}
+        else:
+            accounts.add(account)
         if len(accounts) > self.max_accounts:
             del self.dealt[name]
             self.common.add(name)
