@@ -15,10 +15,10 @@ distinct accounts have dealt with that name, up to and including this transactio
 limit). The count runs in (ts, tx_id) order, so a real-time scorer, which knows only the past,
 gets the same hits when the transactions reach it in that order (one that arrives late is
 judged on the accounts seen before it arrived); companies and NPOs are never capped, since
-many customers paying one listed organisation is the pattern the rule is for. On generated data (``cthub finance synth``,
-seed 44, 64,000 accounts, the UN list loaded) the cap of 5 cut the accounts this rule alerted
-from 2,519 to 347 and still found 39 of the 40 planted sanctioned-counterparty accounts, as
-before."""
+many customers paying one listed organisation is the pattern the rule is for. On generated
+data (``cthub finance synth``, seed 44, 64,000 accounts, the UN list loaded) the cap of 5 cut
+the accounts this rule alerted from 2,519 to 347 and still found 39 of the 40 planted
+sanctioned-counterparty accounts, as before."""
 
 from __future__ import annotations
 
