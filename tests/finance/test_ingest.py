@@ -140,7 +140,7 @@ AMOUNTS = """tx_id,timestamp,sender,receiver,amount,currency,channel
 a1,2026-03-01T10:00:00Z,A,B,"1,234.50",EUR,transfer
 a2,2026-03-01T10:00:00Z,A,B,"12,345,678",EUR,transfer
 a3,2026-03-01T10:00:00Z,A,B,"1,500",EUR,transfer
-a4,2026-03-01T10:00:00Z,A,B,"1,50",EUR,transfer
+a4,2026-03-01T10:00:00Z,A,B,12 500,EUR,transfer
 a5,2026-03-01T10:00:00Z,A,B,10.005,EUR,transfer
 a6,2026-03-01T10:00:00Z,A,B,0.5,JPY,transfer
 a7,2026-03-01T10:00:00Z,A,B,1e3,EUR,transfer
@@ -159,7 +159,7 @@ def test_an_amount_is_read_one_way_or_refused_never_rounded(tmp_path: Path) -> N
     problems = {line: (col, msg.split(" ")[0]) for line, col, msg in p.errors}
     assert problems == {
         4: ("amount", "ambiguous:"),  # 1,500: thousands or decimals
-        5: ("amount", "not"),  # 1,50: a decimal comma
+        5: ("amount", "not"),  # a space inside
         6: ("amount", "more"),  # 10.005 EUR: a third decimal
         7: ("amount", "more"),  # 0.5 JPY: no minor unit
         8: ("amount", "not"),  # 1e3
@@ -213,3 +213,39 @@ def test_float_amounts_in_parquet_are_read_by_value(tmp_path: Path) -> None:
     p = prepare(path, tmp_path / "out", on_error="skip")
     assert {r[0]: r[4] for r in _rows(p.path)} == {"f1": 1234, "f3": 10_000}
     assert [(line, msg.split(" ")[0]) for line, _c, msg in p.errors] == [(2, "more"), (4, "too")]
+
+
+def test_a_decimal_comma_file_is_read_when_said_and_only_then(tmp_path: Path) -> None:
+    text = ("tx_id;timestamp;sender;receiver;amount;currency\n"
+            "e1;2026-01-01T00:00:00Z;A;B;1.234,50;EUR\n"
+            "e2;2026-01-01T00:00:01Z;A;B;1234,5;EUR\n"
+            "e3;2026-01-01T00:00:02Z;A;B;12.345.678;EUR\n"
+            "e4;2026-01-01T00:00:03Z;A;B;1.500;EUR\n"
+            "e5;2026-01-01T00:00:04Z;A;B;1,005;EUR\n"
+            "e6;2026-01-01T00:00:05Z;A;B;1e3;EUR\n")  # fmt: skip
+    path = _file(tmp_path, text, "eu.csv")
+    p = prepare(path, tmp_path / "out", on_error="skip", decimal=",")
+    assert {r[0]: r[4] for r in _rows(p.path)} == {"e1": 123_450, "e2": 123_450,
+                                                    "e3": 1_234_567_800}  # fmt: skip
+    problems = {line: msg.split(" ")[0] for line, _c, msg in p.errors}
+    assert problems == {5: "ambiguous:", 6: "more", 7: "not"}  # 1.500; 1,005 EUR; 1e3
+    assert "1234,50: a comma for decimals" in p.errors[-1][2]
+    with pytest.raises(InvalidInput, match=r"line 2 writes an amount with a decimal comma"):
+        prepare(path, tmp_path / "out", on_error="skip")  # 1.500 would be 1.5: refused whole
+    point = _file(tmp_path, "tx_id,timestamp,sender,receiver,amount,currency\n"
+                  "p1,2026-01-01T00:00:00Z,A,B,1234.50,EUR\n", "point.csv")  # fmt: skip
+    with pytest.raises(InvalidInput, match=r"decimal point \(1234\.50\)") as err:
+        prepare(point, tmp_path / "out", on_error="skip", decimal=",")
+    assert "--decimal ." in (err.value.render_hint() or "")
+    with pytest.raises(InvalidInput, match="decimal mark must be"):
+        prepare(path, tmp_path / "out", decimal=";")
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    typed = tmp_path / "typed.parquet"
+    pq.write_table(pa.table({"tx_id": ["d1"], "timestamp": ["2026-01-01T00:00:00Z"],
+                             "sender": ["A"], "receiver": ["B"],
+                             "amount": pa.array([1234.5], pa.float64()),
+                             "currency": ["EUR"]}), typed)  # fmt: skip
+    p = prepare(typed, tmp_path / "out", decimal=",")  # a number is a number
+    assert [r[4] for r in _rows(p.path)] == [123_450]

@@ -228,3 +228,21 @@ def test_a_dataset_is_monitored_as_a_job(api: tuple[TestClient, Hub], org: str) 
     assert done["result"]["alerts"] == len(
         client.get("/api/finance/alerts", headers=analyst).json()
     )
+
+
+def test_an_upload_names_its_decimal_mark(api: tuple[TestClient, Hub], org: str) -> None:
+    client, hub = api
+    analyst = _bearer(hub, "analyst", org)
+    european = (
+        "tx_id;timestamp;sender;receiver;amount;currency\n"
+        "e1;2026-03-01T09:00:00Z;A1;B1;1.234,50;EUR\n"
+    )
+    refused = _finished(client, analyst, _upload(client, analyst, european).json()["id"])
+    assert refused["state"] == "failed"
+    assert "decimal comma (1.234,50)" in json.dumps(refused)
+    done = _finished(client, analyst, _upload(client, analyst, european, decimal=",").json()["id"])
+    assert done["state"] == "succeeded", done
+    assert done["result"]["rows"] == 1
+    wrong = _upload(client, analyst, european, decimal=";")
+    assert wrong.status_code == 400
+    assert "decimal mark must be" in wrong.json()["message"]

@@ -59,7 +59,7 @@ def test_monitor_maps_columns_and_refuses_bad_rows_unless_told_to_skip(tmp_path:
     feed = tmp_path / "feed.csv"
     feed.write_text("id,when,from,to,value,ccy\n"
                     "x1,2026-01-01T00:00:00Z,A,B,10.00,EUR\n"
-                    "x2,2026-01-01T01:00:00Z,A,B,\"1,50\",EUR\n")  # fmt: skip
+                    "x2,2026-01-01T01:00:00Z,A,B,ten,EUR\n")  # fmt: skip
     pairs = (
         "tx_id=id",
         "timestamp=when",
@@ -82,6 +82,15 @@ def test_monitor_maps_columns_and_refuses_bad_rows_unless_told_to_skip(tmp_path:
     out = _run(tmp_path, "finance", "monitor", "-i", str(feed), "-o", str(nowhere), *columns)
     assert out.returncode == 2
     assert "does not exist" in out.stderr
+    european = tmp_path / "eu.csv"
+    european.write_text("id;when;from;to;value;ccy\nx1;2026-01-01T00:00:00Z;A;B;1.234,50;EUR\n")
+    out = _run(tmp_path, "finance", "monitor", "-i", str(european), "-o", "-", *columns)
+    assert out.returncode == 2
+    assert "line 2 writes an amount with a decimal comma" in out.stderr
+    assert "--decimal , (the decimal comma)" in out.stderr
+    out = _run(tmp_path, "finance", "ingest", str(european), "--dataset", "eu", *columns,
+               "--decimal", ",")  # fmt: skip
+    assert "1 rows added to eu, 0 skipped" in out.stdout, out.stderr
     empty = tmp_path / "rules"
     empty.mkdir()
     out = _run(tmp_path, "finance", "monitor", "-i", str(feed), "-o", "-", *columns,

@@ -74,13 +74,14 @@ def ingest_file(
     dataset: str = "default",
     mapping: Mapping[str, str] | None = None,
     on_error: OnError = "abort",
+    decimal: str = ".",
 ) -> IngestResult:
     """Validate ``path`` and add its good rows to ``dataset`` as one partition."""
     with hub.unit(actor, "finance.ingest") as u:
         ds = _dataset(u, dataset, create=True)
         folder = root(hub) / str(ds.id)
         known = [p for p in partition_files(u.s, hub, ds) if p.exists()]
-        prepared = prepare(path, folder, mapping, on_error, known=known)
+        prepared = prepare(path, folder, mapping, on_error, known=known, decimal=decimal)
         if prepared.rows == 0:  # nothing new: no empty partition, no rebuild of the scorers
             discard(prepared)
             _nothing_to_add(path.name, ds.name, prepared)

@@ -140,11 +140,19 @@ def _staging_sql(reader: str, cols: dict[str, str], kinds: Mapping[str, str]) ->
     return f"SELECT row_number() OVER () AS line, {', '.join(parts)} FROM {reader}"  # noqa: S608
 
 
+def _checks(g: amounts.Grammar) -> tuple[tuple[str, str, str], ...]:
+    """Each check as (column, the SQL condition of a bad row, the problem in words)."""
+    return (
+        *_CHECKS[:2],
+        ("amount", "amt_text IS NULL AND NOT amt_ambiguous", g.not_a_number),
+        ("amount", "amt_ambiguous", g.is_ambiguous),
+        *_CHECKS[2:],
+    )
+
+
 _CHECKS = (
     ("tx_id", "tx_id = ''", "empty"),
     ("timestamp", "ts IS NULL", "not a date and time (ISO 8601, e.g. 2026-03-01T14:05:00Z)"),
-    ("amount", "amt_text IS NULL AND NOT amt_ambiguous", amounts.NOT_A_NUMBER),
-    ("amount", "amt_ambiguous", amounts.IS_AMBIGUOUS),
     ("amount", "amt <= 0", "not positive"),
     ("amount", f"(amt_text IS NOT NULL AND amt IS NULL) OR amt >= 1e15 OR amt * {_FACTOR} >= 1e18",
      "too large"),
@@ -171,19 +179,15 @@ _FMT = {
 }
 
 
-def _checked_sql(staging: str, minor: bool = False, known: bool = False) -> str:
-    bad = " OR ".join(f"({cond.format(**_FMT)})" for _c, cond, _m in _CHECKS)
+def _checked_sql(staging: str, g: amounts.Grammar, minor: bool = False, known: bool = False) -> str:
+    bad = " OR ".join(f"({cond.format(**_FMT)})" for _c, cond, _m in _checks(g))
     # amounts already in minor units (cthub's stored form) are scaled back to decimals
     amount = f"c.amt_raw / {_FACTOR.replace('digits', 'k.digits')}" if minor else "c.amt_raw"
     places = "0" if minor else "coalesce(k.digits, 2)"  # whole minor units; the currency's
     return f"""
         WITH raw AS ({staging}),
         n AS (
-            SELECT raw.*, CASE
-                WHEN regexp_full_match(raw.amount, '{amounts.PLAIN}') THEN raw.amount
-                WHEN regexp_full_match(raw.amount, '{amounts.GROUPED}')
-                    THEN replace(raw.amount, ',', '')
-            END AS amt_text
+            SELECT raw.*, {g.sql("raw.amount")} AS amt_text
             FROM raw
         ),
         c AS (
@@ -193,7 +197,7 @@ def _checked_sql(staging: str, minor: bool = False, known: bool = False) -> str:
                    try_cast(s.amt_text AS DECIMAL(38, 6)) AS amt_raw,
                    length(rtrim(regexp_extract(s.amt_text, '[.]([0-9]*)$', 1), '0'))
                        AS amt_places,
-                   regexp_full_match(s.amount, '{amounts.AMBIGUOUS}') AS amt_ambiguous,
+                   regexp_full_match(s.amount, '{g.ambiguous}') AS amt_ambiguous,
                    upper(s.currency) AS cur,
                    CASE WHEN s.channel = '' THEN 'transfer' ELSE lower(s.channel) END AS ch,
                    row_number() OVER (PARTITION BY s.tx_id ORDER BY s.line) AS dup,
@@ -222,17 +226,49 @@ def _setup(con: duckdb.DuckDBPyConnection) -> None:
     con.executemany("INSERT INTO currencies VALUES (?, ?)", rows)
 
 
-def _errors(con: duckdb.DuckDBPyConnection, csv: bool) -> list[tuple[int, str, str]]:
+def _errors(
+    con: duckdb.DuckDBPyConnection, csv: bool, g: amounts.Grammar
+) -> list[tuple[int, str, str]]:
     con.execute("CREATE TEMP TABLE badrows AS SELECT * FROM checked WHERE bad")
     union = " UNION ALL ".join(  # our own constants only: no value from the file
         f"SELECT line, '{col}' AS col, '{msg.format(**_FMT)}' AS msg FROM badrows "  # noqa: S608
         f"WHERE {cond.format(**_FMT)}"
-        for col, cond, msg in _CHECKS
+        for col, cond, msg in _checks(g)
     )
     query = f"SELECT * FROM ({union}) ORDER BY line, col LIMIT {MAX_REPORTED}"  # noqa: S608
     rows = con.execute(query).fetchall()
     shift = 1 if csv else 0  # CSV: line 1 is the header
     return [(int(line) + shift, col, msg) for line, col, msg in rows]
+
+
+def _refuse_the_other_mark(
+    con: duckdb.DuckDBPyConnection, g: amounts.Grammar, file: str, csv: bool
+) -> None:
+    """Refuse the whole file, even with ``skip``, when an amount it could not read (and that
+    is not merely ambiguous) is an amount in the other decimal mark: the file is written that
+    way, so amounts it did read may mean something else (``1.500`` is 1.5 with a point but 1500
+    with a comma)."""
+    other = amounts.COMMA if g is amounts.POINT else amounts.POINT
+    found = con.execute(
+        "SELECT min(line), arg_min(amount, line) FROM checked "  # noqa: S608 - our patterns
+        f"WHERE amt_text IS NULL AND NOT amt_ambiguous AND ({other.sql('amount')}) IS NOT NULL"
+    ).fetchone()
+    if found is None or found[0] is None:
+        return
+    line, amount = int(found[0]) + (1 if csv else 0), str(found[1])[:40]
+    if other is amounts.COMMA:
+        raise InvalidInput(
+            "{file}: line {line} writes an amount with a decimal comma ({amount}), so the other "
+            "amounts cannot be read safely with a decimal point.",
+            hint="Read the file with --decimal , (the decimal comma).",
+            file=file, line=line, amount=amount,
+        )  # fmt: skip
+    raise InvalidInput(
+        "{file}: line {line} writes an amount with a decimal point ({amount}), so the other "
+        "amounts cannot be read safely with a decimal comma.",
+        hint="Read the file with --decimal . (the decimal point).",
+        file=file, line=line, amount=amount,
+    )  # fmt: skip
 
 
 def prepare(
@@ -242,10 +278,13 @@ def prepare(
     on_error: OnError = "abort",
     threads: int | None = None,
     known: Sequence[Path] = (),
+    decimal: str = ".",
 ) -> Prepared:
     """Validate ``path`` and write its good rows as a temporary Parquet file in ``out_dir``;
     a ``tx_id`` already in one of the Parquet files ``known`` (the dataset's partitions) is a
-    bad row like any other."""
+    bad row like any other. ``decimal`` is the decimal mark of amounts written as text
+    (``amounts.GRAMMARS``); a numeric column is read by value."""
+    chosen = amounts.grammar(decimal)
     if not path.is_file():
         raise InvalidInput("{file} is not a readable file.", hint="Check the path.", file=str(path))
     reader, is_csv = _reader(path)
@@ -258,11 +297,13 @@ def prepare(
             kinds = _source_columns(con, reader)
             cols = _mapped(list(kinds), mapping or {}, path.name)
             minor = cols.get("amount") == "amount_minor"
+            typed = kinds.get(cols["amount"], "VARCHAR") != "VARCHAR"
+            g = amounts.POINT if typed else chosen  # a number's text always has a point
             if known:
                 files = ", ".join(_lit(k) for k in known)
                 con.execute("CREATE TEMP VIEW known_ids AS SELECT tx_id FROM "  # noqa: S608
                             f"read_parquet([{files}])")  # fmt: skip
-            checked = _checked_sql(_staging_sql(reader, cols, kinds), minor, bool(known))
+            checked = _checked_sql(_staging_sql(reader, cols, kinds), g, minor, bool(known))
             # checked once into a temporary table (spilled under out_dir past the memory
             # limit), then counted, reported and written from it: one pass over the input
             out_dir.mkdir(parents=True, exist_ok=True)
@@ -275,7 +316,9 @@ def prepare(
             raise InvalidInput("{file} cannot be read: {reason}.", hint="Give a CSV with a header "
                                "row, or a Parquet file.", file=path.name,
                                reason=str(exc).splitlines()[0][:300]) from None  # fmt: skip
-        errors = _errors(con, is_csv) if bad else []
+        if bad and not typed:
+            _refuse_the_other_mark(con, g, path.name, is_csv)
+        errors = _errors(con, is_csv, g) if bad else []
         if bad and on_error == "abort":
             line, col, msg = errors[0]
             raise InvalidInput(

@@ -30,6 +30,7 @@ from cthub.core.i18n import N_
 from cthub.core.jobs import JobContext, JobView
 from cthub.core.policy import Actor
 from cthub.core.tables import Job
+from cthub.finance import amounts
 from cthub.finance.datasets import NAME, _dataset, ingest_file
 from cthub.finance.ingest import OnError, _mapped, _reader, _source_columns
 from cthub.finance.monitor import monitor_dataset
@@ -99,6 +100,7 @@ def start_ingest(
     filename: str | None = None,
     mapping: Mapping[str, str] | None = None,
     on_error: str = "abort",
+    decimal: str = ".",
 ) -> FinanceJob:
     """Start ingesting the file at ``path`` (``filename``: the client's name, which says CSV or
     Parquet) into ``dataset``; returns at once. The file is moved under the data folder."""
@@ -109,6 +111,7 @@ def start_ingest(
         raise InvalidInput("on_error must be abort or skip, not {value}.",
                            hint="abort refuses a file with any bad row; skip keeps the good rows.",
                            value=str(on_error)[:40])  # fmt: skip
+    amounts.grammar(decimal)  # refused before the file is touched
     plain = {str(k): str(v) for k, v in (mapping or {}).items()}
     token = uuid.uuid4().hex
     target = folder(hub) / token / name
@@ -122,7 +125,7 @@ def start_ingest(
             raise
         u.audit(details={"dataset": dataset, "upload": name, "bytes": target.stat().st_size})
     params = {"input": token, "dataset": dataset, "file": name, "mapping": plain,
-              "on_error": on_error}  # fmt: skip
+              "on_error": on_error, "decimal": decimal}  # fmt: skip
     try:
         view = jobs.submit(hub, actor, INGEST, params)
     except BaseException:
@@ -143,7 +146,8 @@ def ingest_job(hub: Hub, ctx: JobContext) -> dict[str, Any]:
         ctx.progress(1, 3, N_("Checking and converting the rows"))
         on_error: OnError = "skip" if p.get("on_error") == "skip" else "abort"
         mapping = {str(k): str(v) for k, v in dict(p.get("mapping") or {}).items()}
-        result = ingest_file(hub, ctx.actor, staged / name, str(p["dataset"]), mapping, on_error)
+        result = ingest_file(hub, ctx.actor, staged / name, str(p["dataset"]), mapping, on_error,
+                             str(p.get("decimal") or "."))  # fmt: skip
     finally:
         shutil.rmtree(staged, ignore_errors=True)
     ctx.progress(3, 3, N_("Ingest finished"))

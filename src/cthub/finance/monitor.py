@@ -193,6 +193,7 @@ def monitor_file(
     *,
     mapping: Mapping[str, str] | None = None,
     on_error: OnError = "skip",
+    decimal: str = ".",
     progress: Progress | None = None,
 ) -> MonitorResult:
     """Run the rules over one CSV or Parquet file, read with ``mapping`` as ingest reads it:
@@ -204,7 +205,7 @@ def monitor_file(
     steps = Steps(progress, rules)
     tmp = Path(tempfile.mkdtemp(prefix="cthub-monitor-"))
     try:
-        prepared = prepare(path, tmp, mapping, on_error)
+        prepared = prepare(path, tmp, mapping, on_error, decimal=decimal)
         steps.step("screening counterparties")
         scored, hits, net = _evaluate(hub, actor, [prepared.path], rules, engine, since, steps,
                                       max_tx_ids=None)  # fmt: skip

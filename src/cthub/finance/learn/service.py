@@ -160,6 +160,7 @@ def monitor_file_with_model(
     *,
     mapping: Mapping[str, str] | None = None,
     on_error: OnError = "skip",
+    decimal: str = ".",
     progress: Progress | None = None,
 ) -> ModelMonitorResult:
     """``monitor_file`` with the alerts ordered by the combined score; accounts the model alone
@@ -172,7 +173,7 @@ def monitor_file_with_model(
     steps.last = "model: features"
     tmp = Path(tempfile.mkdtemp(prefix="cthub-monitor-"))
     try:
-        prepared = prepare(path, tmp, mapping, on_error)
+        prepared = prepare(path, tmp, mapping, on_error, decimal=decimal)
         steps.step("screening counterparties")
         source = [prepared.path]
         scored, hits, _net = _evaluate(hub, actor, source, rules, engine, since, steps,

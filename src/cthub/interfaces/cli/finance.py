@@ -43,13 +43,16 @@ def ingest_cmd(
     dataset: str = typer.Option("default", "--dataset", help="Dataset to add the rows to"),
     mapping: list[str] = typer.Option([], "--map", help="canonical=column (repeatable)"),
     on_error: str = typer.Option("abort", "--on-error", help="abort or skip bad rows"),
+    decimal: str = typer.Option(".", "--decimal", help="decimal mark of amounts: . or ,"),
 ) -> None:
     """Validate each file and add its rows to the dataset as one partition (all or nothing)."""
     if on_error not in ("abort", "skip"):
         raise typer.BadParameter("--on-error is abort or skip")
+    if decimal not in (".", ","):
+        raise typer.BadParameter("--decimal is . (1,234.50) or , (1.234,50)")
     hub = open_hub()
     for path in files:
-        r = ingest_file(hub, OPERATOR, path, dataset, _mapping(mapping), on_error)  # type: ignore[arg-type]
+        r = ingest_file(hub, OPERATOR, path, dataset, _mapping(mapping), on_error, decimal)  # type: ignore[arg-type]
         for line, col, msg in r.errors:
             typer.echo(f"skipped {path.name}: line {line}, column {col}: {msg}", err=True)
         typer.echo(f"{path}: {r.rows} rows added to {r.dataset}, {r.skipped} skipped")
@@ -85,6 +88,7 @@ def monitor_cmd(
     ),
     mapping: list[str] = typer.Option([], "--map", help="canonical=column (repeatable)"),
     on_error: str = typer.Option("abort", "--on-error", help="abort or skip bad rows"),
+    decimal: str = typer.Option(".", "--decimal", help="decimal mark of amounts: . or ,"),
 ) -> None:
     """Write account,score,rules,first_seen,last_seen,tx_count,tx_ids, best first.
 
@@ -96,6 +100,8 @@ def monitor_cmd(
         raise typer.BadParameter("--on-error is abort or skip")
     if engine not in ("duckdb", "spark"):
         raise typer.BadParameter("--engine is duckdb or spark")
+    if decimal not in (".", ","):
+        raise typer.BadParameter("--decimal is . (1,234.50) or , (1.234,50)")
     if str(output) != "-" and not output.parent.is_dir():
         raise typer.BadParameter(f"--output: the folder {output.parent} does not exist")
     try:
@@ -109,12 +115,13 @@ def monitor_cmd(
         result: MonitorResult
         if model is None:
             result = monitor_file(hub, OPERATOR, input_, rules, engine, start, mapping=columns,
-                                  on_error=bad_rows, progress=progress)  # fmt: skip
+                                  on_error=bad_rows, decimal=decimal,
+                                  progress=progress)  # fmt: skip
         else:
             from cthub.finance.learn import monitor_file_with_model
 
             result = monitor_file_with_model(hub, OPERATOR, input_, model, rules, engine, start,
-                                             mapping=columns, on_error=bad_rows,
+                                             mapping=columns, on_error=bad_rows, decimal=decimal,
                                              progress=progress)  # fmt: skip
     for line, col, msg in result.errors:
         typer.echo(f"skipped {input_.name}: line {line}, column {col}: {msg}", err=True)

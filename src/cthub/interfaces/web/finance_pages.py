@@ -40,6 +40,7 @@ CASE_STATES = {"open": N_("Open"), "suspicious": N_("Suspicious"),
                "not_suspicious": N_("Not suspicious")}  # fmt: skip
 ON_ERROR = {"abort": N_("Refuse the file if any row is bad"),
             "skip": N_("Skip bad rows and report them")}  # fmt: skip
+DECIMAL = {".": N_("Point: 1,234.50"), ",": N_("Comma: 1.234,50")}
 MEASURES = {"component_size": N_("Accounts in its connected group"),
             "fan_in": N_("Distinct senders to it"),
             "fan_out": N_("Distinct receivers from it")}  # fmt: skip
@@ -66,6 +67,7 @@ def vocabulary() -> dict[str, Any]:
         "alert_states": ALERT_STATES,
         "case_states": CASE_STATES,
         "on_error_labels": ON_ERROR,
+        "decimal_labels": DECIMAL,
         "measure_labels": MEASURES,
         "job_kinds": JOB_KINDS,
     }
@@ -104,7 +106,7 @@ def _datasets_context(request: Request, who: Caller, **extra: Any) -> dict[str, 
         "may_ingest": may(who.actor, "finance.ingest"),
         "may_monitor": may(who.actor, "finance.monitor"),
         "max_mb": MAX_UPLOAD_BYTES // 2**20,
-        "form": {"dataset": "", "on_error": "abort"},
+        "form": {"dataset": "", "on_error": "abort", "decimal": "."},
         "job": None,
         "breadcrumbs": [HOME],
         **NO_ERRORS,
@@ -125,6 +127,8 @@ def _field_of(exc: CthubError) -> str | None:
         return "dataset"
     if exc.message.startswith("on_error"):
         return "on_error"
+    if exc.message.startswith("The decimal mark"):
+        return "decimal"
     return "file" if exc.code == "invalid_input" else None
 
 
@@ -138,7 +142,8 @@ async def _start(request: Request, who: Caller, form: FormData) -> finance_jobs.
     file = upload_file(form)
     async with uploads.saved([file], MAX_UPLOAD_BYTES) as saved:
         start = functools.partial(finance_jobs.start_ingest, filename=saved[0].name,
-                                  on_error=str(form.get("on_error") or "abort"))  # fmt: skip
+                                  on_error=str(form.get("on_error") or "abort"),
+                                  decimal=str(form.get("decimal") or "."))  # fmt: skip
         return await run_in_threadpool(start, hub_of(request), who.actor, saved[0].path,
                                        dataset[:130])  # fmt: skip
 
@@ -149,7 +154,7 @@ async def upload(request: Request, who: Caller = Depends(page_caller)) -> Respon
     _ = gettext(language_of(request))
     extra: dict[str, Any] = {}
     status = 200
-    form_echo = {"dataset": "", "on_error": "abort"}
+    form_echo = {"dataset": "", "on_error": "abort", "decimal": "."}
     try:
         uploads.check_declared(request, MAX_UPLOAD_BYTES, "The transaction file")
         async with request.form(max_files=1, max_fields=10) as form:

@@ -54,6 +54,9 @@ def _upload_body() -> dict[str, Any]:
         "on_error": {"type": "string", "enum": ["abort", "skip"], "default": "abort",
                      "description": "abort: refuse a file with any bad row; skip: keep the "
                      "good rows and report the bad ones"},
+        "decimal": {"type": "string", "enum": [".", ","], "default": ".",
+                    "description": "decimal mark of amounts written as text: . (1,234.50) or "
+                    ", (1.234,50)"},
         "mapping": {"type": "string", "maxLength": MAX_MAPPING,
                     "description": 'JSON object, canonical column to yours: {"timestamp": '
                     '"booked_at"}'},
@@ -124,11 +127,13 @@ async def upload(name: str, request: Request, actor: Actor = Depends(api_actor))
     async with request.form(max_files=1, max_fields=10) as form:
         file = upload_file(form)
         on_error = _text(form, "on_error") or "abort"
+        decimal = _text(form, "decimal") or "."
         mapping = mapping_of(_text(form, "mapping"))
         try:
             async with uploads.saved([file], MAX_UPLOAD_BYTES) as saved:
                 start = functools.partial(finance_jobs.start_ingest, filename=saved[0].name,
-                                          mapping=mapping, on_error=on_error)  # fmt: skip
+                                          mapping=mapping, on_error=on_error,
+                                          decimal=decimal)  # fmt: skip
                 started = await run_in_threadpool(start, hub, actor, saved[0].path, name[:120])
         except InvalidInput as exc:
             raise sized(exc) from None
