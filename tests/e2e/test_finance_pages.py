@@ -32,7 +32,11 @@ FX_RATES = "EUR=3.97,USD=3.6725,GBP=4.65"
 @pytest.fixture
 def fiu_server(sqlite_hub: Hub, tmp_path: Path) -> Iterator[LiveServer]:
     """The app as ``live_server`` serves it, with the exchange rates the goAML export needs."""
-    hub = Hub(make_settings(tmp_path, sqlite_hub.db.url, finance_fx_rates=FX_RATES), sqlite_hub.db)
+    imports = tmp_path / "imports"
+    imports.mkdir()
+    settings = make_settings(tmp_path, sqlite_hub.db.url, finance_fx_rates=FX_RATES,
+                             finance_import_dir=imports)  # fmt: skip
+    hub = Hub(settings, sqlite_hub.db)
     admin = factories.member(hub, "admin", factories.org(hub, ORG_NAME))
     server, thread, url = _serve(create_app(hub=hub))
     try:
@@ -136,6 +140,31 @@ def _open_the_best_alert(page: Page, server: LiveServer, screenshots: Path) -> s
     return page.url
 
 
+def _register_a_server_file(page: Page, server: LiveServer, feed: Path, shots: Path) -> None:
+    """A file already on the server (the organisation's import folder) ingested by name."""
+    from sqlalchemy import select
+
+    from cthub.core.tables import Organisation
+
+    with server.hub.db.session(readonly=True) as s:
+        org_id = s.scalars(select(Organisation.id).where(Organisation.name == ORG_NAME)).one()
+    folder = server.hub.settings.finance_import_dir
+    assert folder is not None
+    (folder / f"org-{org_id}").mkdir()
+    (folder / f"org-{org_id}" / "nightly.csv").write_bytes(feed.read_bytes())
+    page.goto(f"{server.url}/finance")
+    page.get_by_test_id("server-file").select_option("nightly.csv")
+    page.get_by_test_id("dataset").fill("nightly")
+    page.get_by_test_id("on-error").select_option("skip")
+    page.get_by_test_id("upload").click()
+    job = page.get_by_test_id("ingest-job")
+    expect(job).to_have_attribute("data-state", "succeeded", timeout=ROWS_TIMEOUT)
+    expect(job).to_contain_text("nightly.csv")
+    expect(page.get_by_test_id("datasets")).to_contain_text("nightly")
+    _shot(page, shots, "register")
+    assert (folder / f"org-{org_id}" / "nightly.csv").exists()  # left where it lies
+
+
 def test_finance_pages(
     page: Page, browser: Browser, fiu_server: LiveServer, screenshots: Path, tmp_path: Path
 ) -> None:
@@ -148,6 +177,7 @@ def test_finance_pages(
     _upload_and_monitor(page, live_server, _feed(tmp_path), screenshots)
     _change_a_rule(page, live_server, screenshots)
     case_url = _open_the_best_alert(page, live_server, screenshots)
+    _register_a_server_file(page, live_server, _feed(tmp_path), screenshots)
     assert errors == []
 
     context = browser.new_context(viewport=VIEWPORT, locale="en-US")  # type: ignore[arg-type]

@@ -246,3 +246,62 @@ def test_an_upload_names_its_decimal_mark(api: tuple[TestClient, Hub], org: str)
     wrong = _upload(client, analyst, european, decimal=";")
     assert wrong.status_code == 400
     assert "decimal mark must be" in wrong.json()["message"]
+
+
+@pytest.fixture
+def served(tmp_path: Path, sqlite_hub: Hub) -> Iterator[tuple[TestClient, Hub, Path]]:
+    """An API whose node lets analysts register files of ``tmp_path/imports``."""
+    imports = tmp_path / "imports"
+    imports.mkdir()
+    hub = Hub(make_settings(tmp_path, sqlite_hub.db.url, finance_import_dir=imports),
+              sqlite_hub.db)  # fmt: skip
+    with TestClient(create_app(hub=hub)) as c:
+        yield c, hub, imports
+
+
+def _org_id(hub: Hub, name: str) -> int:
+    from sqlalchemy import select
+
+    from cthub.core.tables import Organisation
+
+    with hub.db.session(readonly=True) as s:
+        return int(s.scalars(select(Organisation.id).where(Organisation.name == name)).one())
+
+
+def test_a_server_file_is_registered_by_name_read_in_place(
+    served: tuple[TestClient, Hub, Path], api: tuple[TestClient, Hub]
+) -> None:
+    client, hub, imports = served
+    org, other = factories.org(hub), factories.org(hub)
+    analyst = _bearer(hub, "analyst", org)
+    mine = imports / f"org-{_org_id(hub, org)}"
+    mine.mkdir()
+    (mine / "nightly.csv").write_text(GOOD)
+    theirs = imports / f"org-{_org_id(hub, other)}"
+    theirs.mkdir()
+    (theirs / "secret.csv").write_text(GOOD)
+    (imports / "outside.csv").write_text(GOOD)
+    listed = client.get("/api/finance/import-files", headers=analyst).json()
+    assert [f["name"] for f in listed] == ["nightly.csv"]
+    body = {"file": "nightly.csv", "on_error": "skip"}
+    viewer = _bearer(hub, "viewer", org)
+    refused = client.post("/api/finance/datasets/feed/register", headers=viewer, json=body)
+    assert refused.status_code == 403
+    started = client.post("/api/finance/datasets/feed/register", headers=analyst, json=body)
+    assert started.status_code == 202, started.text
+    done = _finished(client, analyst, started.json()["id"])
+    assert done["state"] == "succeeded", done
+    assert (done["result"]["rows"], done["result"]["file"]) == (3, "nightly.csv")
+    assert (mine / "nightly.csv").read_text() == GOOD  # read where it lies, left there
+    for name in ("secret.csv", "../outside.csv", f"../org-{_org_id(hub, other)}/secret.csv",
+                 "missing.csv", ".hidden"):  # fmt: skip
+        wrong = client.post("/api/finance/datasets/feed/register", headers=analyst,
+                            json={"file": name})  # fmt: skip
+        assert wrong.status_code == 400, name
+        assert "No transaction file named" in wrong.json()["message"], name
+    off_client, off_hub = api  # a node without an import folder
+    off = _bearer(off_hub, "analyst", factories.org(off_hub))
+    resp = off_client.post("/api/finance/datasets/feed/register", headers=off, json=body)
+    assert resp.status_code == 400
+    assert resp.json()["message"] == "Registering server files is off on this node."
+    assert off_client.get("/api/finance/import-files", headers=off).json() == []

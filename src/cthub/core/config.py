@@ -103,6 +103,11 @@ class Settings(BaseSettings):
         description="YAML file with the FIU's goAML settings and code lists (unset: the "
         "bundled example configuration).",
     )
+    finance_import_dir: Path | None = Field(
+        None,
+        description="Folder of transaction files on the server that may be registered into a "
+        "dataset by name, without uploading them (unset: registering is off).",
+    )
     finance_fx_rates: str = Field(
         "",
         description="Exchange rates for goAML amount_local, as CUR=rate pairs giving the local "

@@ -6,8 +6,10 @@ over a dataset and stores its alerts. ``start_ingest`` refuses what can be refus
 (the role, a dataset name that is not allowed, an unknown ``on_error``, a file whose format or
 columns cannot work) before any job exists; the upload then waits under
 ``<data_dir>/finance-uploads/<token>/`` under its own name (the name says CSV or Parquet) and
-is deleted when the job ends, whatever its outcome. Only the organisation that started a job
-follows it. Progress messages are msgids; pages translate them.
+is deleted when the job ends, whatever its outcome. ``start_register`` ingests a file already
+on the server, directly in ``CTHUB_FINANCE_IMPORT_DIR`` (named, never a path), and leaves it
+there. Only the organisation that started a job follows it. Progress messages are msgids;
+pages translate them.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ FOLDER = "finance-uploads"
 KEPT = 100  # bad rows kept, with line, column and problem, in an ingest job's result
 ON_ERROR = ("abort", "skip")
 _HEX = re.compile(r"^[0-9a-f]{32}$")
+_SUFFIXES = (".csv", ".txt", ".tsv", ".parquet", ".pq")
 
 
 @dataclass(frozen=True)
@@ -134,22 +137,106 @@ def start_ingest(
     return FinanceJob(view, dataset, name)
 
 
+def _import_root(hub: Hub, actor: Actor) -> Path | None:
+    """The actor's import folder: ``org-<id>`` under ``CTHUB_FINANCE_IMPORT_DIR`` for a member
+    of an organisation (one organisation never reads another's exports), the folder itself
+    for an operator without one; None when registering is off."""
+    root = hub.settings.finance_import_dir
+    if root is None:
+        return None
+    return root if actor.org_id is None else root / f"org-{actor.org_id}"
+
+
+def importable(hub: Hub, actor: Actor, name: str) -> Path:
+    """The file ``name`` directly in the actor's import folder: a plain name, no folder, no
+    link out of it; refused when registering is off or the file is not there."""
+    root = _import_root(hub, actor)
+    if root is None:
+        raise InvalidInput(
+            "Registering server files is off on this node.",
+            hint="An administrator sets CTHUB_FINANCE_IMPORT_DIR to the folder of transaction "
+            "files; or upload the file.",
+        )
+    plain = Path(name).name
+    inside = root.resolve() / plain
+    if (not name or plain != name or name.startswith(".") or not inside.is_file()
+            or inside.resolve().parent != root.resolve()):  # fmt: skip
+        raise InvalidInput(
+            "No transaction file named {name} in the import folder.",
+            hint="Give the name of a CSV or Parquet file directly in the import folder.",
+            name=name[:200],
+        )
+    return inside
+
+
+def import_files(hub: Hub, actor: Actor) -> list[tuple[str, int]]:
+    """The transaction files (name, bytes) that may be registered, by name; none when
+    registering is off."""
+    with hub.unit(actor, "finance.ingest") as u:
+        u.audit(details={"import_folder": "listed"})
+    root = _import_root(hub, actor)
+    if root is None or not root.is_dir():
+        return []
+    here = root.resolve()
+    return [
+        (p.name, p.stat().st_size)
+        for p in sorted(root.iterdir())
+        if p.is_file() and not p.name.startswith(".") and p.resolve().parent == here
+        and p.suffix.lower() in _SUFFIXES
+    ]  # fmt: skip
+
+
+def start_register(
+    hub: Hub,
+    actor: Actor,
+    name: str,
+    dataset: str,
+    *,
+    mapping: Mapping[str, str] | None = None,
+    on_error: str = "abort",
+    decimal: str = ".",
+) -> FinanceJob:
+    """Start ingesting the server file ``name`` (in the import folder) into ``dataset``; it is
+    read where it lies and left there. Refused at once as ``start_ingest`` refuses."""
+    _check_name(dataset)
+    if on_error not in ON_ERROR:
+        raise InvalidInput("on_error must be abort or skip, not {value}.",
+                           hint="abort refuses a file with any bad row; skip keeps the good rows.",
+                           value=str(on_error)[:40])  # fmt: skip
+    amounts.grammar(decimal)
+    plain = {str(k): str(v) for k, v in (mapping or {}).items()}
+    with hub.unit(actor, "finance.ingest") as u:  # the role gate before the file is read
+        path = importable(hub, u.actor, name)
+        _precheck(path, plain)
+        u.audit(details={"dataset": dataset, "registered": path.name,
+                         "bytes": path.stat().st_size})  # fmt: skip
+    params = {"registered": path.name, "dataset": dataset, "file": path.name, "mapping": plain,
+              "on_error": on_error, "decimal": decimal}  # fmt: skip
+    return FinanceJob(jobs.submit(hub, actor, INGEST, params), dataset, path.name)
+
+
 @jobs.job(INGEST, action="finance.ingest")
 def ingest_job(hub: Hub, ctx: JobContext) -> dict[str, Any]:
-    """Ingest the uploaded file (one partition, all or nothing); its bad rows are reported."""
+    """Ingest the uploaded or registered file (one partition, all or nothing); its bad rows
+    are reported."""
     p = ctx.params
     token, name = str(p.get("input", "")), str(p.get("file", ""))
-    staged = folder(hub) / token if _HEX.match(token) else None
-    if staged is None or not (staged / name).is_file() or Path(name).name != name:
-        raise NotFound("The uploaded file of this ingest is gone.", hint="Upload it again.")
+    if p.get("registered"):
+        source, staged = importable(hub, ctx.actor, str(p["registered"])), None
+    else:
+        staged = folder(hub) / token if _HEX.match(token) else None
+        if staged is None or not (staged / name).is_file() or Path(name).name != name:
+            raise NotFound("The uploaded file of this ingest is gone.", hint="Upload it again.")
+        source = staged / name
     try:
         ctx.progress(1, 3, N_("Checking and converting the rows"))
         on_error: OnError = "skip" if p.get("on_error") == "skip" else "abort"
         mapping = {str(k): str(v) for k, v in dict(p.get("mapping") or {}).items()}
-        result = ingest_file(hub, ctx.actor, staged / name, str(p["dataset"]), mapping, on_error,
+        result = ingest_file(hub, ctx.actor, source, str(p["dataset"]), mapping, on_error,
                              str(p.get("decimal") or "."))  # fmt: skip
     finally:
-        shutil.rmtree(staged, ignore_errors=True)
+        if staged is not None:  # an upload goes; a registered file stays where it is
+            shutil.rmtree(staged, ignore_errors=True)
     ctx.progress(3, 3, N_("Ingest finished"))
     return {
         "dataset": result.dataset,

@@ -106,7 +106,12 @@ def _datasets_context(request: Request, who: Caller, **extra: Any) -> dict[str, 
         "may_ingest": may(who.actor, "finance.ingest"),
         "may_monitor": may(who.actor, "finance.monitor"),
         "max_mb": MAX_UPLOAD_BYTES // 2**20,
-        "form": {"dataset": "", "on_error": "abort", "decimal": "."},
+        "import_files": (
+            finance_jobs.import_files(hub, who.actor)
+            if hub.settings.finance_import_dir is not None and may(who.actor, "finance.ingest")
+            else []
+        ),
+        "form": {"dataset": "", "on_error": "abort", "decimal": ".", "server_file": ""},
         "job": None,
         "breadcrumbs": [HOME],
         **NO_ERRORS,
@@ -129,6 +134,8 @@ def _field_of(exc: CthubError) -> str | None:
         return "on_error"
     if exc.message.startswith("The decimal mark"):
         return "decimal"
+    if exc.message.startswith(("No transaction file named", "Registering server files")):
+        return "server_file"
     return "file" if exc.code == "invalid_input" else None
 
 
@@ -139,11 +146,17 @@ async def _start(request: Request, who: Caller, form: FormData) -> finance_jobs.
             "Name the dataset the file goes into.",
             hint="For example bank-feed-2026 (letters, digits, '.', '_', '-').",
         )
+    on_error, decimal = str(form.get("on_error") or "abort"), str(form.get("decimal") or ".")
+    server = str(form.get("server_file") or "").strip()
+    if server:  # a file already on the server, read where it lies
+        register = functools.partial(finance_jobs.start_register, on_error=on_error,
+                                     decimal=decimal)  # fmt: skip
+        return await run_in_threadpool(register, hub_of(request), who.actor, server[:200],
+                                       dataset[:130])  # fmt: skip
     file = upload_file(form)
     async with uploads.saved([file], MAX_UPLOAD_BYTES) as saved:
         start = functools.partial(finance_jobs.start_ingest, filename=saved[0].name,
-                                  on_error=str(form.get("on_error") or "abort"),
-                                  decimal=str(form.get("decimal") or "."))  # fmt: skip
+                                  on_error=on_error, decimal=decimal)  # fmt: skip
         return await run_in_threadpool(start, hub_of(request), who.actor, saved[0].path,
                                        dataset[:130])  # fmt: skip
 
@@ -154,7 +167,7 @@ async def upload(request: Request, who: Caller = Depends(page_caller)) -> Respon
     _ = gettext(language_of(request))
     extra: dict[str, Any] = {}
     status = 200
-    form_echo = {"dataset": "", "on_error": "abort", "decimal": "."}
+    form_echo = {"dataset": "", "on_error": "abort", "decimal": ".", "server_file": ""}
     try:
         uploads.check_declared(request, MAX_UPLOAD_BYTES, "The transaction file")
         async with request.form(max_files=1, max_fields=10) as form:

@@ -140,6 +140,40 @@ async def upload(name: str, request: Request, actor: Actor = Depends(api_actor))
     return JobOut.model_validate(started.job)
 
 
+class ImportFileOut(BaseModel):
+    name: str
+    bytes: int
+
+
+@router.get("/import-files", response_model=builtins.list[ImportFileOut])
+def import_files(request: Request, actor: Actor = Depends(api_actor)) -> list[ImportFileOut]:
+    """The transaction files on the server that may be registered into a dataset by name
+    (`CTHUB_FINANCE_IMPORT_DIR`, the organisation's `org-<id>` folder in it); empty when
+    registering is off."""
+    found = finance_jobs.import_files(hub_of(request), actor)
+    return [ImportFileOut(name=n, bytes=b) for n, b in found]
+
+
+class RegisterIn(BaseModel):
+    file: str = Field(min_length=1, max_length=200, description="A name from /import-files")
+    mapping: dict[str, str] = Field(default_factory=dict, max_length=40,
+                                    description="canonical column to yours")  # fmt: skip
+    on_error: Literal["abort", "skip"] = "abort"
+    decimal: Literal[".", ","] = "."
+
+
+@router.post("/datasets/{name}/register", response_model=JobOut, status_code=202)
+def register(
+    name: str, body: RegisterIn, request: Request, actor: Actor = Depends(api_actor)
+) -> JobOut:
+    """Add a file already on the server to dataset ``name`` as a job, reading it where it
+    lies (it is not moved or deleted); poll `/api/jobs/{id}` as for an upload."""
+    started = finance_jobs.start_register(hub_of(request), actor, body.file, name[:120],
+                                          mapping=body.mapping, on_error=body.on_error,
+                                          decimal=body.decimal)  # fmt: skip
+    return JobOut.model_validate(started.job)
+
+
 class RunOut(BaseModel):
     dataset: str
     alerts: int
