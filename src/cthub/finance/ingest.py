@@ -7,10 +7,9 @@ become integer minor units by the currency's digits, never floats), known channe
 types, two-letter countries, and ``tx_id`` unique in the file and new to the dataset. Each bad
 row is reported with its line (CSV: the header is line 1 and each record one line, so a quoted
 line break inside a field does not count; Parquet: the row number from 1), the column and what
-is wrong. ``on_error="abort"`` refuses the file when any row is
-bad; ``"skip"`` keeps the good rows. The output is written to a temporary Parquet file and only
-moved into place by the caller once everything else succeeded, so a failed ingest leaves
-earlier data untouched.
+is wrong. ``on_error="abort"`` refuses the file when any row is bad; ``"skip"`` keeps the good
+rows. The output is written to a temporary Parquet file and only moved into place by the caller
+once everything else succeeded, so a failed ingest leaves earlier data untouched.
 """
 
 from __future__ import annotations
@@ -143,10 +142,9 @@ def _staging_sql(reader: str, cols: dict[str, str], kinds: Mapping[str, str]) ->
 def _checks(g: amounts.Grammar) -> tuple[tuple[str, str, str], ...]:
     """Each check as (column, the SQL condition of a bad row, the problem in words)."""
     return (
-        *_CHECKS[:2],
+        *_CHECKS,
         ("amount", "amt_text IS NULL AND NOT amt_ambiguous", g.not_a_number),
         ("amount", "amt_ambiguous", g.is_ambiguous),
-        *_CHECKS[2:],
     )
 
 

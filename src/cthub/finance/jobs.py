@@ -35,7 +35,7 @@ from cthub.core.tables import Job
 from cthub.finance import amounts
 from cthub.finance.datasets import NAME, _dataset, ingest_file
 from cthub.finance.ingest import OnError, _mapped, _reader, _source_columns
-from cthub.finance.monitor import monitor_dataset
+from cthub.finance.monitor import check_engine, monitor_dataset
 
 INGEST = "finance-ingest"
 MONITOR = "finance-monitor"
@@ -94,6 +94,15 @@ def _precheck(path: Path, mapping: Mapping[str, str]) -> None:
     _mapped(list(columns), mapping, path.name)
 
 
+def _check_reading(on_error: str, decimal: str) -> None:
+    """Refuse an unknown ``on_error`` or decimal mark before any file is touched."""
+    if on_error not in ON_ERROR:
+        raise InvalidInput("on_error must be abort or skip, not {value}.",
+                           hint="abort refuses a file with any bad row; skip keeps the good rows.",
+                           value=str(on_error)[:40])  # fmt: skip
+    amounts.grammar(decimal)
+
+
 def start_ingest(
     hub: Hub,
     actor: Actor,
@@ -110,11 +119,7 @@ def start_ingest(
     name = Path(filename or path.name).name[:200]
     name = name if name not in ("", ".", "..") else "upload.csv"
     _check_name(dataset)
-    if on_error not in ON_ERROR:
-        raise InvalidInput("on_error must be abort or skip, not {value}.",
-                           hint="abort refuses a file with any bad row; skip keeps the good rows.",
-                           value=str(on_error)[:40])  # fmt: skip
-    amounts.grammar(decimal)  # refused before the file is touched
+    _check_reading(on_error, decimal)  # refused before the file is touched
     plain = {str(k): str(v) for k, v in (mapping or {}).items()}
     token = uuid.uuid4().hex
     target = folder(hub) / token / name
@@ -199,11 +204,7 @@ def start_register(
     """Start ingesting the server file ``name`` (in the import folder) into ``dataset``; it is
     read where it lies and left there. Refused at once as ``start_ingest`` refuses."""
     _check_name(dataset)
-    if on_error not in ON_ERROR:
-        raise InvalidInput("on_error must be abort or skip, not {value}.",
-                           hint="abort refuses a file with any bad row; skip keeps the good rows.",
-                           value=str(on_error)[:40])  # fmt: skip
-    amounts.grammar(decimal)
+    _check_reading(on_error, decimal)
     plain = {str(k): str(v) for k, v in (mapping or {}).items()}
     with hub.unit(actor, "finance.ingest") as u:  # the role gate before the file is read
         path = importable(hub, u.actor, name)
@@ -250,9 +251,7 @@ def ingest_job(hub: Hub, ctx: JobContext) -> dict[str, Any]:
 
 def start_monitor(hub: Hub, actor: Actor, dataset: str, engine: str = "duckdb") -> FinanceJob:
     """Start running the organisation's rules over ``dataset`` on ``engine``; returns at once."""
-    if engine not in ("duckdb", "spark"):
-        raise InvalidInput("Unknown engine {engine}.", hint="Use duckdb or spark.",
-                           engine=engine[:20])  # fmt: skip
+    check_engine(engine)
     with hub.unit(actor, "finance.monitor") as u:
         ds = _dataset(u, dataset)
         u.audit("finance_dataset", ds.id, details={"dataset": ds.name, "job": MONITOR,

@@ -73,7 +73,8 @@ def _rules(hub: Hub, actor: Actor, rules_dir: Path | None) -> list[Any]:
     return rules
 
 
-def _check_engine(engine: str) -> None:
+def check_engine(engine: str) -> None:
+    """Refuse an engine other than DuckDB or Spark."""
     if engine not in ("duckdb", "spark"):
         raise InvalidInput("Unknown engine {engine}.", hint="Use duckdb or spark.",
                            engine=engine[:20])  # fmt: skip
@@ -81,14 +82,23 @@ def _check_engine(engine: str) -> None:
 
 class Steps:
     """A monitoring run's steps for a progress bar: checking the input, screening the
-    counterparties, each rule, the network. After each, ``progress(next, done, total)`` names
-    the step now running."""
+    counterparties, starting Spark (on Spark), each rule, the network, and ``more`` steps of
+    the caller's, the first of them named ``last``. After each, ``progress(next, done, total)``
+    names the step now running."""
 
-    def __init__(self, progress: Progress | None, rules: Sequence[Any], more: int = 0) -> None:
+    def __init__(
+        self,
+        progress: Progress | None,
+        rules: Sequence[Any],
+        engine: str = "duckdb",
+        more: int = 0,
+        last: str = "writing the alerts",
+    ) -> None:
         self.progress = progress
-        self.total = 3 + sum(1 for r in rules if r.enabled) + more  # ``more``: the caller's
+        spark = 1 if engine == "spark" else 0
+        self.total = 3 + spark + sum(1 for r in rules if r.enabled) + more
         self.done = 0
-        self.last = "writing the alerts"  # what runs after the network
+        self.last = last
 
     def step(self, running: str) -> None:
         self.done += 1
@@ -110,8 +120,8 @@ def _evaluate(
     steps: Steps | None = None,
     max_tx_ids: int | None = MAX_TX_IDS,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, dict[str, Any]]]:
-    _check_engine(engine)
-    steps = steps or Steps(None, rules)
+    check_engine(engine)
+    steps = steps or Steps(None, rules, engine)
     source = [str(p) for p in files]
     listed = _listed(hub, actor, source)
     names = [f"rule {r.name}" for r in rules if r.enabled]
@@ -120,7 +130,6 @@ def _evaluate(
     if engine == "spark":
         from cthub.finance.rules import on_spark
 
-        steps.total += 1
         steps.step("starting Spark")
         spark = on_spark.session()
         steps.say(names[0] if names else "network")
@@ -200,9 +209,9 @@ def monitor_file(
     bad rows are reported and skipped (``on_error="skip"``) or refuse the file (``"abort"``).
     Every alert lists all the transactions its rules fired on."""
     _gate(hub, actor, "finance.monitor")
-    _check_engine(engine)
+    check_engine(engine)
     rules = _rules(hub, actor, rules_dir)
-    steps = Steps(progress, rules)
+    steps = Steps(progress, rules, engine)
     tmp = Path(tempfile.mkdtemp(prefix="cthub-monitor-"))
     try:
         prepared = prepare(path, tmp, mapping, on_error, decimal=decimal)
@@ -245,6 +254,7 @@ __all__ = [
     "MonitorResult",
     "Progress",
     "Steps",
+    "check_engine",
     "monitor_dataset",
     "monitor_file",
 ]

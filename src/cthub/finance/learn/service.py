@@ -45,10 +45,10 @@ from cthub.finance.monitor import (
     MonitorResult,
     Progress,
     Steps,
-    _check_engine,
     _evaluate,
     _gate,
     _rules,
+    check_engine,
 )
 from cthub.finance.rules import HITS
 
@@ -166,11 +166,10 @@ def monitor_file_with_model(
     """``monitor_file`` with the alerts ordered by the combined score; accounts the model alone
     puts at or above its threshold are alerted too, with rule ``model`` (``combine``)."""
     _gate(hub, actor, "finance.monitor")
-    _check_engine(engine)
+    check_engine(engine)
     model = load(model_dir)
     rules = _rules(hub, actor, rules_dir)
-    steps = Steps(progress, rules, more=2)
-    steps.last = "model: features"
+    steps = Steps(progress, rules, engine, more=2, last="model: features")
     tmp = Path(tempfile.mkdtemp(prefix="cthub-monitor-"))
     try:
         prepared = prepare(path, tmp, mapping, on_error, decimal=decimal)

@@ -95,9 +95,9 @@ class SanctionedNow(Detector):
             return
         accounts = self.dealt.get(name)
         if accounts is None or accounts == account:
-            self.dealt[name] = account
-            accounts = {account}
-        elif isinstance(accounts, str):
+            self.dealt[name] = account  # one account never passes a cap of at least one
+            return
+        if isinstance(accounts, str):
             accounts = self.dealt[name] = {accounts, account}
         else:
             accounts.add(account)

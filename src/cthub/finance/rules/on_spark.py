@@ -50,16 +50,15 @@ def run(
         listed if listed is not None else LISTED.empty_table()
     ).createOrReplaceTempView("listed")
     try:
-        return [_after(active.sql(sql).toArrow(), on_query) for sql in queries]
+        out = []
+        for sql in queries:
+            out.append(active.sql(sql).toArrow())
+            if on_query is not None:
+                on_query()
+        return out
     finally:
         active.catalog.dropTempView("tx")
         active.catalog.dropTempView("listed")
-
-
-def _after(table: pa.Table, on_query: Callable[[], None] | None) -> pa.Table:
-    if on_query is not None:
-        on_query()
-    return table
 
 
 def _frame(spark: SparkSession, source: Any) -> DataFrame:

@@ -27,6 +27,15 @@ model_app = typer.Typer(no_args_is_help=True, help="The optional learned scorer 
 app.add_typer(model_app, name="model")
 
 
+def _reading(on_error: str, decimal: str) -> OnError:
+    """``--on-error`` and ``--decimal`` checked as options, before any work."""
+    if on_error not in ("abort", "skip"):
+        raise typer.BadParameter("--on-error is abort or skip")
+    if decimal not in (".", ","):
+        raise typer.BadParameter("--decimal is . (1,234.50) or , (1.234,50)")
+    return "skip" if on_error == "skip" else "abort"
+
+
 def _mapping(pairs: list[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for pair in pairs:
@@ -46,13 +55,10 @@ def ingest_cmd(
     decimal: str = typer.Option(".", "--decimal", help="decimal mark of amounts: . or ,"),
 ) -> None:
     """Validate each file and add its rows to the dataset as one partition (all or nothing)."""
-    if on_error not in ("abort", "skip"):
-        raise typer.BadParameter("--on-error is abort or skip")
-    if decimal not in (".", ","):
-        raise typer.BadParameter("--decimal is . (1,234.50) or , (1.234,50)")
+    bad_rows = _reading(on_error, decimal)
     hub = open_hub()
     for path in files:
-        r = ingest_file(hub, OPERATOR, path, dataset, _mapping(mapping), on_error, decimal)  # type: ignore[arg-type]
+        r = ingest_file(hub, OPERATOR, path, dataset, _mapping(mapping), bad_rows, decimal)
         for line, col, msg in r.errors:
             typer.echo(f"skipped {path.name}: line {line}, column {col}: {msg}", err=True)
         typer.echo(f"{path}: {r.rows} rows added to {r.dataset}, {r.skipped} skipped")
@@ -96,12 +102,9 @@ def monitor_cmd(
     file, naming its line and column; with --on-error skip it is reported and skipped."""
     from cthub.finance.monitor import COLUMNS, MonitorResult, monitor_file
 
-    if on_error not in ("abort", "skip"):
-        raise typer.BadParameter("--on-error is abort or skip")
+    bad_rows = _reading(on_error, decimal)
     if engine not in ("duckdb", "spark"):
         raise typer.BadParameter("--engine is duckdb or spark")
-    if decimal not in (".", ","):
-        raise typer.BadParameter("--decimal is . (1,234.50) or , (1.234,50)")
     if str(output) != "-" and not output.parent.is_dir():
         raise typer.BadParameter(f"--output: the folder {output.parent} does not exist")
     try:
@@ -109,7 +112,6 @@ def monitor_cmd(
     except ValueError:
         raise typer.BadParameter("--since takes YYYY-MM-DD") from None
     columns = _mapping(mapping)
-    bad_rows: OnError = "skip" if on_error == "skip" else "abort"
     hub = open_hub()
     with _progress("monitoring") as progress:
         result: MonitorResult
