@@ -12,7 +12,7 @@ import pytest
 from cthub.core.errors import Forbidden, InvalidInput
 from cthub.core.hub import Hub
 from cthub.finance.datasets import dataset_files, ingest_file, list_datasets
-from cthub.finance.ingest import prepare
+from cthub.finance.ingest import TEMP_PREFIX, prepare
 from cthub.interfaces.cli.runtime import OPERATOR
 from tests import factories
 
@@ -105,7 +105,7 @@ def test_datasets_are_transactional_and_refuse_known_ids(hub: Hub, tmp_path: Pat
         ingest_file(hub, OPERATOR, _file(tmp_path, BAD, "bad.csv"), "bank-feed")
     files = dataset_files(hub, OPERATOR, "bank-feed")
     assert len(files) == 2
-    leftovers = [p for p in files[0].parent.iterdir() if p.name.startswith(".tmp-")]
+    leftovers = [p for p in files[0].parent.iterdir() if p.name.startswith(TEMP_PREFIX)]
     assert leftovers == []
     (view,) = list_datasets(hub, OPERATOR)
     assert (view.partitions, view.rows) == (2, 5)

@@ -97,3 +97,13 @@ def test_progress_names_each_step_and_ends_full(
     assert [d for _s, d, _t in seen] == list(range(1, len(seen) + 1))
     assert {t for _s, _d, t in seen} == {len(seen)}  # the total known from the start
     assert all(len(a["tx_ids"].split(",")) == a["tx_count"] for a in result.alerts)
+
+
+def test_a_file_is_monitored_on_spark_as_on_duckdb(
+    sqlite_hub: Hub, day: tuple[Path, set[str], int]
+) -> None:
+    path, _planted, _n = day
+    on_duckdb = _run(sqlite_hub, path)
+    on_spark = monitor_file(sqlite_hub, OPERATOR, path, engine="spark")
+    assert on_spark.alerts == on_duckdb.alerts
+    assert on_spark.alerts

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from cthub.core.errors import InvalidInput, NotFound
 from cthub.core.hub import Hub, Unit
 from cthub.core.policy import Actor
-from cthub.finance.ingest import OnError, Prepared, discard, prepare
+from cthub.finance.ingest import TEMP_PREFIX, OnError, Prepared, discard, prepare
 from cthub.finance.models import FinanceDataset, FinancePartition
 
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,119}")
@@ -86,7 +86,7 @@ def ingest_file(
             discard(prepared)
             _nothing_to_add(path.name, ds.name, prepared)
         try:
-            final = folder / f"part-{prepared.path.stem.removeprefix('.tmp-')}.parquet"
+            final = folder / f"part-{prepared.path.stem.removeprefix(TEMP_PREFIX)}.parquet"
             part = FinancePartition(dataset_id=ds.id, file=final.name, source=path.name[:300],
                                     rows=prepared.rows, skipped=prepared.skipped,
                                     ingested_by=actor.name)  # fmt: skip

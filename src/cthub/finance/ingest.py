@@ -33,6 +33,7 @@ from cthub.finance.schema import CHANNELS, OPTIONAL, PARTY_TYPES, REQUIRED
 OnError = Literal["abort", "skip"]
 _FACTOR = "(CASE digits WHEN 0 THEN 1 WHEN 3 THEN 1000 WHEN 4 THEN 10000 ELSE 100 END)"
 MAX_REPORTED = 1000
+TEMP_PREFIX = "tmp-"  # a prepared file not yet moved into place
 MEMORY_LIMIT = "2GB"  # DuckDB's own limit while checking; it spills to disk beyond it
 _SQL_NAME = str.maketrans({'"': '""'})
 
@@ -325,7 +326,9 @@ def prepare(
                 hint="Fix the rows, or pass --on-error skip to keep the good ones.",
                 file=path.name, bad=bad, total=total, line=line, column=col, problem=msg,
             )  # fmt: skip
-        tmp = out_dir / f".tmp-{uuid.uuid4().hex}.parquet"
+        # not a hidden name: Spark's file reader skips names starting with "." or "_"; a
+        # dataset's partitions are read by their recorded names, so a leftover is never read
+        tmp = out_dir / f"{TEMP_PREFIX}{uuid.uuid4().hex}.parquet"
         _write(con, tmp)
         return Prepared(path.name, tmp, int(total) - int(bad), int(bad), errors)
     finally:
